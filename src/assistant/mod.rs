@@ -1,0 +1,464 @@
+//! One turn of conversation: safety triage, then small talk and commands, then search, then
+//! the [`Reply`].
+
+mod smalltalk;
+
+use crate::error::Error;
+use crate::knowledge::{Audience, Entry, Kind, KnowledgeBase, MenuChoice, Report, Stage};
+use crate::reply::{Action, Card, Hit, Intent, Reply, SafetyNotice, Suggestion};
+use crate::search::{Preferences, SearchIndex, SearchOutcome};
+use smalltalk::SmallTalk;
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Most cards in an answer to a question.
+pub const MAX_CARDS: usize = 3;
+/// Below this score the best match is too weak to offer; the fallback is honest instead.
+const MIN_SCORE: f32 = 6.0;
+/// A result scoring under this share of the best one is left off as noise.
+const RELATIVE_CUT: f32 = 0.3;
+/// General lines offered when nothing fits, if the menu file names none.
+const DEFAULT_GENERAL: &[&str] = &["victim-support-scotland", "citizens-advice-dg", "samaritans"];
+
+/// What one message carries: the text and what the front end knows of the person.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Turn<'a> {
+    /// The person's words, exactly as sent.
+    pub text: &'a str,
+    /// The audience they picked from the menu, if any.
+    pub audience: Option<Audience>,
+    /// The stage of the journey they picked, if any.
+    pub stage: Option<Stage>,
+}
+
+impl<'a> Turn<'a> {
+    /// A turn with no menu choices.
+    pub fn new(text: &'a str) -> Turn<'a> {
+        Turn {
+            text,
+            ..Turn::default()
+        }
+    }
+}
+
+/// A loaded knowledge folder with its index: everything needed to answer.
+pub struct Assistant {
+    kb: KnowledgeBase,
+    index: SearchIndex,
+    loaded_at: SystemTime,
+}
+
+impl Assistant {
+    /// Loads and indexes a knowledge folder.
+    pub fn load(dir: &Path) -> Result<(Assistant, Report), Error> {
+        let (kb, report) = KnowledgeBase::load(dir)?;
+        Ok((Assistant::new(kb)?, report))
+    }
+
+    /// Indexes an already loaded knowledge base.
+    pub fn new(kb: KnowledgeBase) -> Result<Assistant, Error> {
+        let index = SearchIndex::build(&kb)?;
+        Ok(Assistant {
+            kb,
+            index,
+            loaded_at: SystemTime::now(),
+        })
+    }
+
+    /// The knowledge this assistant answers from.
+    pub fn knowledge(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    /// When the folder was loaded.
+    pub fn loaded_at(&self) -> SystemTime {
+        self.loaded_at
+    }
+
+    /// Answers one message.
+    pub fn answer(&self, turn: &Turn<'_>) -> Reply {
+        let safety = self.safety_notice(turn.text);
+        let prefs = Preferences {
+            audience: turn.audience,
+            stage: turn.stage,
+        };
+        let mut reply = match (safety.is_some(), SmallTalk::classify(turn.text)) {
+            (false, Some(SmallTalk::Greeting)) => self.greeting(),
+            (false, Some(SmallTalk::Thanks)) => self.simple(
+                Intent::Thanks,
+                "You're welcome. If anything else comes up, just ask. In danger, call 999.",
+            ),
+            (false, Some(SmallTalk::Goodbye)) => self.simple(
+                Intent::Goodbye,
+                "Take care. You can come back any time. In danger, call 999.",
+            ),
+            (false, Some(SmallTalk::Help)) => self.help(),
+            (false, Some(SmallTalk::Menu)) => self.menu(),
+            _ => self.search(turn.text, prefs, safety.as_ref()),
+        };
+        if let Some(notice) = safety {
+            let mut results: Vec<Hit> = notice
+                .cards
+                .iter()
+                .map(|c| Hit {
+                    id: c.id.clone(),
+                    kind: c.kind,
+                    title: c.title.clone(),
+                    score: reply.results.first().map_or(0.0, |h| h.score),
+                    reason: "safety",
+                })
+                .collect();
+            results.append(&mut reply.results);
+            reply.results = results;
+            if !reply.suggestions.iter().any(|s| s.action == Action::Crisis) {
+                reply.suggestions.insert(
+                    0,
+                    Suggestion {
+                        label: "Emergency lines".into(),
+                        action: Action::Crisis,
+                    },
+                );
+            }
+            reply.safety = Some(notice);
+        }
+        reply.audience = turn.audience;
+        reply
+    }
+
+    /// Carries out a button press.
+    pub fn act(&self, action: &Action, audience: Option<Audience>) -> Reply {
+        let mut reply = match action {
+            Action::Entry(id) => self.entry(id),
+            Action::Choose(key) => return self.choose(key),
+            Action::Journey(stage) => self.journey(*stage),
+            Action::Menu => self.menu(),
+            Action::Crisis => self.crisis(),
+            Action::Help => self.help(),
+        };
+        reply.audience = audience;
+        reply
+    }
+
+    /// The welcome for a new conversation: what this is and is not, then the menu.
+    pub fn welcome(&self) -> Reply {
+        let mut reply = self.menu();
+        reply.lead = "Hello. I'm signpost, an automated guide from the Dumfries and Galloway \
+            Community Justice Partnership. I point you to services that can help if you are \
+            affected by crime or the justice system, and explain what happens at each step.\n\n\
+            I am not an emergency service and no person reads these messages. If you are in \
+            danger, call 999.\n\nTo start, tell me who you are asking for, or just type your \
+            question in your own words."
+            .into();
+        reply
+    }
+
+    /// What the assistant can do.
+    pub fn help(&self) -> Reply {
+        let mut reply = self.simple(
+            Intent::Help,
+            "Type your question in your own words, for example \"my son has been arrested\", \
+            \"how do I visit someone in HMP Dumfries\" or \"can I get compensation\". I'll \
+            suggest the services that fit and explain the step you're at.\n\nYou can also pick \
+            who you are from the menu so the most relevant help comes first, or ask for the \
+            emergency lines at any time. In danger, call 999.",
+        );
+        reply.suggestions = self.menu_buttons();
+        reply.suggestions.push(Suggestion {
+            label: "Emergency lines".into(),
+            action: Action::Crisis,
+        });
+        reply
+    }
+
+    /// The "who are you" menu.
+    pub fn menu(&self) -> Reply {
+        let mut reply = self.simple(
+            Intent::Menu,
+            "Who are you asking for? Pick one, or just type your question.",
+        );
+        reply.suggestions = self.menu_buttons();
+        reply
+    }
+
+    /// The menu's choices, for front ends that build their own buttons or deep links.
+    pub fn menu_choices(&self) -> &[MenuChoice] {
+        &self.kb.menu
+    }
+
+    fn menu_buttons(&self) -> Vec<Suggestion> {
+        self.kb
+            .menu
+            .iter()
+            .map(|c| Suggestion {
+                label: c.label.clone(),
+                action: Action::Choose(c.key.clone()),
+            })
+            .collect()
+    }
+
+    /// A menu choice: remembers the audience (the caller keeps it) and offers first steps.
+    pub fn choose(&self, key: &str) -> Reply {
+        let Some(choice) = self.kb.menu.iter().find(|c| c.key == key) else {
+            return self.menu();
+        };
+        let mut reply = self.simple(
+            Intent::Choice,
+            "Thank you. I'll put the help that fits you first. Tell me in your own words \
+            what's happening, or pick one of these:",
+        );
+        reply.suggestions = choice
+            .suggest
+            .iter()
+            .filter_map(|id| self.kb.get(id))
+            .map(more_about)
+            .collect();
+        reply.suggestions.push(Suggestion {
+            label: "Start again".into(),
+            action: Action::Menu,
+        });
+        reply.audience = Some(choice.audience);
+        reply
+    }
+
+    /// One entry in full, with its related entries as buttons.
+    pub fn entry(&self, id: &str) -> Reply {
+        let Some(entry) = self.kb.get(id) else {
+            let mut reply = self.menu();
+            reply.lead = "Sorry, I can't find that any more: the information may have been \
+                updated. Please pick again or type your question."
+                .into();
+            return reply;
+        };
+        let mut reply = self.simple(Intent::Entry, "");
+        reply.cards = vec![Card::full(entry)];
+        reply.results = vec![hit(entry, 0.0, "search")];
+        reply.suggestions = entry
+            .see_also
+            .iter()
+            .filter_map(|id| self.kb.get(id))
+            .take(4)
+            .map(more_about)
+            .collect();
+        reply.suggestions.push(Suggestion {
+            label: "Start again".into(),
+            action: Action::Menu,
+        });
+        reply
+    }
+
+    /// The topics and services for one stage of the justice journey.
+    pub fn journey(&self, stage: Stage) -> Reply {
+        let mut fitting: Vec<&Entry> = self
+            .kb
+            .entries
+            .iter()
+            .filter(|e| e.stages.contains(&stage))
+            .collect();
+        // Entries about this step alone are the most specific; topics explain, so they lead.
+        fitting.sort_by_key(|e| (e.kind == Kind::Service, e.stages.len(), e.id.clone()));
+        let topics: Vec<&Entry> = fitting
+            .iter()
+            .copied()
+            .filter(|e| e.kind == Kind::Topic)
+            .take(3)
+            .collect();
+        let services: Vec<&Entry> = fitting
+            .iter()
+            .copied()
+            .filter(|e| e.kind == Kind::Service)
+            .take(3)
+            .collect();
+        let mut reply = self.simple(
+            Intent::Journey,
+            &format!(
+                "{}: what it means and who can help.",
+                stage.label()
+            ),
+        );
+        reply.cards = topics.iter().chain(&services).map(|e| Card::brief(e)).collect();
+        reply.results = topics
+            .iter()
+            .chain(&services)
+            .map(|e| hit(e, 0.0, "journey"))
+            .collect();
+        reply.suggestions = reply
+            .cards
+            .iter()
+            .filter_map(|c| self.kb.get(&c.id))
+            .map(more_about)
+            .collect();
+        reply.fallback = reply.cards.is_empty();
+        reply
+    }
+
+    /// The emergency and 24-hour lines, at once.
+    pub fn crisis(&self) -> Reply {
+        let rules = &self.kb.safety;
+        let mut seen = HashSet::new();
+        let cards: Vec<Card> = rules
+            .categories
+            .iter()
+            .flat_map(|c| c.show.iter())
+            .filter(|id| seen.insert(id.as_str()))
+            .filter_map(|id| self.kb.get(id))
+            .map(Card::brief)
+            .collect();
+        let mut reply = self.simple(Intent::Crisis, "");
+        reply.safety = Some(SafetyNotice {
+            categories: Vec::new(),
+            title: "Emergency and 24-hour lines".into(),
+            messages: vec![rules.emergency.clone()],
+            cards,
+        });
+        reply.suggestions = vec![Suggestion {
+            label: "Start again".into(),
+            action: Action::Menu,
+        }];
+        reply
+    }
+
+    fn greeting(&self) -> Reply {
+        let mut reply = self.menu();
+        reply.intent = Intent::Greeting;
+        reply.lead = "Hello. Tell me in your own words what's happening and I'll point you to \
+            the right help, or pick who you are asking for. In danger, call 999."
+            .into();
+        reply
+    }
+
+    fn simple(&self, intent: Intent, lead: &str) -> Reply {
+        Reply {
+            intent,
+            safety: None,
+            lead: lead.into(),
+            cards: Vec::new(),
+            suggestions: Vec::new(),
+            fallback: false,
+            results: Vec::new(),
+            audience: None,
+        }
+    }
+
+    fn safety_notice(&self, text: &str) -> Option<SafetyNotice> {
+        let rules = &self.kb.safety;
+        let categories = rules.triage(text);
+        let first = categories.first()?;
+        let mut seen = HashSet::new();
+        let cards = categories
+            .iter()
+            .flat_map(|c| c.show.iter())
+            .filter(|id| seen.insert(id.as_str()))
+            .filter_map(|id| self.kb.get(id))
+            .take(MAX_CARDS)
+            .map(Card::brief)
+            .collect();
+        let mut messages = vec![rules.emergency.clone()];
+        messages.extend(categories.iter().map(|c| c.message.clone()));
+        Some(SafetyNotice {
+            categories: categories.iter().map(|c| c.id.clone()).collect(),
+            title: first.title.clone(),
+            messages,
+            cards,
+        })
+    }
+
+    fn search(&self, text: &str, prefs: Preferences, safety: Option<&SafetyNotice>) -> Reply {
+        let SearchOutcome {
+            hits, known_words, ..
+        } = self.index.search(text, prefs, 10);
+        let top = hits.first().map_or(0.0, |h| h.score);
+        let pinned: HashSet<&str> = safety
+            .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
+            .unwrap_or_default();
+        if hits.is_empty() || known_words == 0 || top < MIN_SCORE {
+            return if safety.is_some() {
+                // The safety notice already holds the right lines: no fallback to hide it.
+                self.simple(Intent::Question, "Please reach out to one of these now.")
+            } else {
+                self.fallback()
+            };
+        }
+        let shown: Vec<(&Entry, f32)> = hits
+            .iter()
+            .filter(|h| h.score >= top * RELATIVE_CUT)
+            .map(|h| (&self.kb.entries[h.entry], h.score))
+            .collect();
+        let room = if safety.is_some() { 2 } else { MAX_CARDS };
+        let cards: Vec<Card> = shown
+            .iter()
+            .filter(|(e, _)| !pinned.contains(e.id.as_str()))
+            .take(room)
+            .map(|(e, _)| Card::brief(e))
+            .collect();
+        let lead = match (safety.is_some(), cards.first().map(|c| c.kind)) {
+            (true, _) => "You might also find these useful.",
+            (false, Some(Kind::Topic)) => "Here's what that means, and who can help:",
+            _ => "These are the places most likely to help:",
+        };
+        let mut reply = self.simple(Intent::Question, lead);
+        reply.results = hits
+            .iter()
+            .filter(|h| !pinned.contains(self.kb.entries[h.entry].id.as_str()))
+            .map(|h| hit(&self.kb.entries[h.entry], h.score, "search"))
+            .collect();
+        reply.suggestions = cards
+            .iter()
+            .filter_map(|c| self.kb.get(&c.id))
+            .map(more_about)
+            .collect();
+        reply.suggestions.push(Suggestion {
+            label: "Start again".into(),
+            action: Action::Menu,
+        });
+        reply.cards = cards;
+        reply
+    }
+
+    fn fallback(&self) -> Reply {
+        let mut reply = self.simple(
+            Intent::Question,
+            "I'm sorry, I'm not sure I understood that, and I'd rather not guess. You could \
+            say it another way (for example \"my brother is in prison\"), or pick who you are \
+            asking for. These services can help with most things or point you on:",
+        );
+        reply.fallback = true;
+        reply.cards = self
+            .general_lines()
+            .into_iter()
+            .map(Card::brief)
+            .collect();
+        reply.suggestions = self.menu_buttons();
+        reply.suggestions.push(Suggestion {
+            label: "Emergency lines".into(),
+            action: Action::Crisis,
+        });
+        reply
+    }
+
+    fn general_lines(&self) -> Vec<&Entry> {
+        let named: Vec<&str> = if self.kb.general.is_empty() {
+            DEFAULT_GENERAL.to_vec()
+        } else {
+            self.kb.general.iter().map(String::as_str).collect()
+        };
+        named.into_iter().filter_map(|id| self.kb.get(id)).collect()
+    }
+}
+
+fn hit(entry: &Entry, score: f32, reason: &'static str) -> Hit {
+    Hit {
+        id: entry.id.clone(),
+        kind: entry.kind,
+        title: entry.title.clone(),
+        score,
+        reason,
+    }
+}
+
+fn more_about(entry: &Entry) -> Suggestion {
+    Suggestion {
+        label: entry.title.clone(),
+        action: Action::Entry(entry.id.clone()),
+    }
+}

@@ -1,0 +1,489 @@
+//! Reads and validates a knowledge folder into typed entries.
+//!
+//! ```text
+//! knowledge/
+//!   services/<id>.md   organisations to contact
+//!   topics/<id>.md     plain-English explainers
+//!   synonyms.toml      words that mean the same thing here
+//!   safety.toml        crisis rules
+//!   menu.toml          (optional) the "who are you" menu and its suggestions
+//! ```
+
+pub mod diagnostics;
+mod model;
+
+pub use diagnostics::{Diagnostic, Report, Severity};
+pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, Stage};
+
+use crate::error::KnowledgeError;
+use crate::safety::SafetyRules;
+use crate::text::normalise;
+use diagnostics::SourceFile;
+use model::FrontMatter;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Days after `reviewed` when an entry is reported as due for review.
+pub const REVIEW_AFTER_DAYS: i64 = 365;
+
+/// A choice on the "who are you" menu.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuChoice {
+    /// Short stable key for buttons and deep links, e.g. `families`.
+    pub key: String,
+    /// What the person sees, e.g. "A family member or friend".
+    pub label: String,
+    /// The audience whose entries are boosted after this choice.
+    pub audience: Audience,
+    /// Entry ids to offer next.
+    #[serde(default)]
+    pub suggest: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MenuFile {
+    #[serde(default)]
+    general: Vec<String>,
+    #[serde(rename = "choice")]
+    choices: Vec<MenuChoice>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymsFile {
+    groups: Vec<Vec<String>>,
+}
+
+/// A whole, valid knowledge folder.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    /// The folder it was read from.
+    pub root: PathBuf,
+    /// Services then topics, each sorted by id.
+    pub entries: Vec<Entry>,
+    /// Groups of normalised words and phrases that mean the same thing.
+    pub synonyms: Vec<Vec<String>>,
+    /// The crisis rules.
+    pub safety: SafetyRules,
+    /// The "who are you" menu.
+    pub menu: Vec<MenuChoice>,
+    /// Entries offered when a question can't be answered with confidence.
+    pub general: Vec<String>,
+    by_id: HashMap<String, usize>,
+}
+
+impl KnowledgeBase {
+    /// Reads the folder; any error in it fails the load with the full report.
+    pub fn load(dir: &Path) -> Result<(KnowledgeBase, Report), KnowledgeError> {
+        let (kb, report) = read_folder(dir)?;
+        match kb {
+            Some(kb) if !report.has_errors() => Ok((kb, report)),
+            _ => Err(KnowledgeError::Invalid {
+                path: dir.to_path_buf(),
+                report: Box::new(report),
+            }),
+        }
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// The newest `reviewed` date in the folder.
+    pub fn last_reviewed(&self) -> Option<Date> {
+        self.entries.iter().map(|e| e.reviewed).max()
+    }
+}
+
+/// Checks a folder and reports every problem, without needing it to be valid.
+pub fn check(dir: &Path) -> Result<Report, KnowledgeError> {
+    read_folder(dir).map(|(_, report)| report)
+}
+
+fn read_to_string(path: &Path) -> Result<String, KnowledgeError> {
+    fs::read_to_string(path).map_err(|source| KnowledgeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeError> {
+    if !dir.is_dir() {
+        return Err(KnowledgeError::NotAFolder(dir.to_path_buf()));
+    }
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    let mut report = Report::default();
+    let mut first_seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut see_also_refs = Vec::new();
+    let today = Date::today();
+
+    for kind in [Kind::Service, Kind::Topic] {
+        let folder = dir.join(kind.folder());
+        if !folder.is_dir() {
+            problems.push(Diagnostic {
+                path: folder.clone(),
+                line: 1,
+                column: 1,
+                severity: Severity::Error,
+                message: format!("missing folder `{}/`", kind.folder()),
+            });
+            continue;
+        }
+        let mut paths: Vec<PathBuf> = fs::read_dir(&folder)
+            .map_err(|source| KnowledgeError::Io {
+                path: folder.clone(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = read_to_string(&path)?;
+            report.entries += 1;
+            match kind {
+                Kind::Service => report.services += 1,
+                Kind::Topic => report.topics += 1,
+            }
+            let file = SourceFile {
+                path: &path,
+                text: &text,
+            };
+            let id = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !is_kebab_id(&id) {
+                problems.push(file.error(
+                    0,
+                    format!(
+                        "id `{id}` (the file name) must be lowercase words joined by `-`, e.g. `families-outside`"
+                    ),
+                ));
+            }
+            if let Some(first) = first_seen.get(&id) {
+                problems.push(file.error(
+                    0,
+                    format!("duplicate id `{id}`: also used by {}", first.display()),
+                ));
+            } else {
+                first_seen.insert(id.clone(), path.clone());
+            }
+            if let Some((entry, refs)) = parse_entry(&file, id, kind, today, &mut problems) {
+                see_also_refs.push((path.clone(), text.clone(), refs));
+                entries.push(entry);
+            }
+        }
+    }
+
+    let ids: HashSet<String> = first_seen.keys().cloned().collect();
+    for (path, text, refs) in &see_also_refs {
+        let file = SourceFile { path, text };
+        for (target, offset) in refs {
+            if !ids.contains(target) {
+                problems.push(file.error(
+                    *offset,
+                    format!("`see_also` names `{target}`, which is not an entry"),
+                ));
+            }
+        }
+    }
+
+    let synonyms = read_synonyms(&dir.join("synonyms.toml"), &mut problems)?;
+    let safety = {
+        let path = dir.join("safety.toml");
+        if path.is_file() {
+            let text = read_to_string(&path)?;
+            SafetyRules::parse(
+                &SourceFile {
+                    path: &path,
+                    text: &text,
+                },
+                &ids,
+                &mut problems,
+            )
+        } else {
+            problems.push(Diagnostic {
+                path,
+                line: 1,
+                column: 1,
+                severity: Severity::Error,
+                message: "missing safety.toml: crisis rules are required".into(),
+            });
+            None
+        }
+    };
+    let (menu, general) = read_menu(&dir.join("menu.toml"), &ids, &mut problems)?;
+
+    problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    report.diagnostics = problems;
+    let kb = safety.map(|safety| {
+        entries.sort_by(|a, b| (a.kind as u8, &a.id).cmp(&(b.kind as u8, &b.id)));
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        KnowledgeBase {
+            root: dir.to_path_buf(),
+            entries,
+            synonyms,
+            safety,
+            menu,
+            general,
+            by_id,
+        }
+    });
+    Ok((kb, report))
+}
+
+fn is_kebab_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Splits `+++` front matter from the body: (TOML start, TOML end, body start) as byte offsets.
+fn split_front_matter(text: &str) -> Result<(usize, usize, usize), &'static str> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - text_no_bom.len();
+    let mut lines = text_no_bom.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != "+++" {
+        return Err(
+            "no front matter: the file must begin with a line `+++`, then TOML, then a line `+++`",
+        );
+    }
+    let toml_start = bom + first.len();
+    let mut offset = toml_start;
+    for line in lines {
+        if line.trim_end() == "+++" {
+            return Ok((toml_start, offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    Err("front matter is never closed: add a line `+++` after the TOML")
+}
+
+type SeeAlsoRefs = Vec<(String, usize)>;
+
+fn parse_entry(
+    file: &SourceFile<'_>,
+    id: String,
+    kind: Kind,
+    today: Date,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(Entry, SeeAlsoRefs)> {
+    let (start, end, body_start) = match split_front_matter(file.text) {
+        Ok(parts) => parts,
+        Err(message) => {
+            problems.push(file.error(0, message));
+            return None;
+        }
+    };
+    let fm: FrontMatter = match toml::from_str(&file.text[start..end]) {
+        Ok(fm) => fm,
+        Err(err) => {
+            problems.push(file.toml_error(start, &err));
+            return None;
+        }
+    };
+    let body = file.text[body_start..].trim().to_string();
+    if body.is_empty() {
+        problems.push(file.error(
+            body_start,
+            "empty body: write what this is, who it is for and how to get in touch",
+        ));
+    }
+    for (field, value) in [("title", &fm.title), ("summary", &fm.summary)] {
+        if value.trim().is_empty() {
+            problems.push(file.error(start, format!("`{field}` is empty")));
+        }
+    }
+    if fm.audiences.is_empty() {
+        problems.push(file.error(start, "`audiences` is empty: say who this is for"));
+    }
+    let reviewed_offset = start + fm.reviewed.span().start;
+    let reviewed = {
+        let dt = fm.reviewed.into_inner();
+        match (dt.date, dt.time) {
+            (Some(d), None) => Date {
+                year: d.year,
+                month: d.month,
+                day: d.day,
+            },
+            _ => {
+                problems.push(file.error(
+                    reviewed_offset,
+                    "`reviewed` must be a plain date such as 2026-11-22",
+                ));
+                return None;
+            }
+        }
+    };
+    let age = today.to_days() - reviewed.to_days();
+    if age > REVIEW_AFTER_DAYS {
+        problems.push(file.warning(
+            reviewed_offset,
+            format!("`reviewed` is {reviewed}, over 12 months ago: check the contact details and update it"),
+        ));
+    }
+    if fm.questions.is_empty() {
+        problems.push(file.warning(
+            start,
+            "no `questions`: example phrasings are the strongest ranking signal",
+        ));
+    }
+    if kind == Kind::Service && fm.contacts.is_empty() {
+        problems.push(file.warning(
+            start,
+            "service has no `[[contacts]]`: say how to reach it",
+        ));
+    }
+    let refs = fm
+        .see_also
+        .iter()
+        .map(|s| (s.get_ref().clone(), start + s.span().start))
+        .collect();
+    let entry = Entry {
+        id,
+        kind,
+        title: fm.title,
+        summary: fm.summary,
+        audiences: fm.audiences,
+        stages: fm.stages,
+        keywords: fm.keywords,
+        questions: fm.questions,
+        area: fm.area,
+        reviewed,
+        source: fm.source,
+        see_also: fm.see_also.into_iter().map(|s| s.into_inner()).collect(),
+        contacts: fm.contacts,
+        body,
+    };
+    Some((entry, refs))
+}
+
+fn read_synonyms(
+    path: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<Vec<Vec<String>>, KnowledgeError> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = read_to_string(path)?;
+    let file = SourceFile { path, text: &text };
+    match toml::from_str::<SynonymsFile>(&text) {
+        Ok(raw) => Ok(raw
+            .groups
+            .into_iter()
+            .map(|g| {
+                g.iter()
+                    .map(|w| normalise(w))
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| g.len() > 1)
+            .collect()),
+        Err(err) => {
+            problems.push(file.toml_error(0, &err));
+            Ok(Vec::new())
+        }
+    }
+}
+
+type Menu = (Vec<MenuChoice>, Vec<String>);
+
+fn read_menu(
+    path: &Path,
+    ids: &HashSet<String>,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<Menu, KnowledgeError> {
+    if !path.is_file() {
+        return Ok((default_menu(), Vec::new()));
+    }
+    let text = read_to_string(path)?;
+    let file = SourceFile { path, text: &text };
+    match toml::from_str::<MenuFile>(&text) {
+        Ok(raw) => {
+            let named = raw
+                .choices
+                .iter()
+                .flat_map(|c| c.suggest.iter())
+                .chain(&raw.general);
+            for id in named {
+                if !ids.contains(id) {
+                    let offset = text.find(&format!("\"{id}\"")).unwrap_or(0);
+                    problems.push(file.error(
+                        offset,
+                        format!("menu names `{id}`, which is not an entry"),
+                    ));
+                }
+            }
+            Ok((raw.choices, raw.general))
+        }
+        Err(err) => {
+            problems.push(file.toml_error(0, &err));
+            Ok((default_menu(), Vec::new()))
+        }
+    }
+}
+
+/// The menu used when a folder has no `menu.toml`.
+pub fn default_menu() -> Vec<MenuChoice> {
+    [
+        ("victim", "I've been affected by a crime", Audience::Victims),
+        ("family", "A family member or friend is involved", Audience::Families),
+        ("convicted", "I've been arrested, charged or convicted", Audience::PeopleWithConvictions),
+        ("practitioner", "I work with people in the justice system", Audience::Practitioners),
+    ]
+    .into_iter()
+    .map(|(key, label, audience)| MenuChoice {
+        key: key.into(),
+        label: label.into(),
+        audience,
+        suggest: Vec::new(),
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_ids() {
+        assert!(is_kebab_id("families-outside"));
+        assert!(is_kebab_id("nhs-24"));
+        assert!(!is_kebab_id("Families_Outside"));
+        assert!(!is_kebab_id("double--dash"));
+        assert!(!is_kebab_id(""));
+    }
+
+    #[test]
+    fn front_matter_split() {
+        let text = "+++\ntitle = \"x\"\n+++\nbody\n";
+        let (s, e, b) = split_front_matter(text).unwrap();
+        assert_eq!(&text[s..e], "title = \"x\"\n");
+        assert_eq!(&text[b..], "body\n");
+        assert!(split_front_matter("title = 1").is_err());
+        assert!(split_front_matter("+++\ntitle = 1\n").is_err());
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let d = Date { year: 2026, month: 11, day: 22 };
+        assert_eq!(Date::from_days(d.to_days()), d);
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+    }
+}

@@ -1,0 +1,266 @@
+//! The typed entries of a knowledge folder and their closed vocabularies.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use toml::Spanned;
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(
+                #[doc = $text]
+                #[serde(rename = $text)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in the order the vocabulary lists them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as written in the knowledge folder.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// Parses the value as written in the knowledge folder.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// Who an entry is for.
+    Audience {
+        Victims => "victims",
+        Witnesses => "witnesses",
+        Families => "families",
+        PeopleWithConvictions => "people-with-convictions",
+        YoungPeople => "young-people",
+        Practitioners => "practitioners",
+        Everyone => "everyone",
+    }
+);
+
+vocabulary!(
+    /// A step of the justice journey.
+    Stage {
+        Reporting => "reporting",
+        Arrest => "arrest",
+        Charge => "charge",
+        Court => "court",
+        Sentence => "sentence",
+        CommunityOrder => "community-order",
+        Custody => "custody",
+        Release => "release",
+        AfterConviction => "after-conviction",
+    }
+);
+
+impl Stage {
+    /// A plain-English name for menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Reporting => "Reporting a crime",
+            Stage::Arrest => "Arrest",
+            Stage::Charge => "Being charged",
+            Stage::Court => "Court",
+            Stage::Sentence => "Sentence",
+            Stage::CommunityOrder => "Community order",
+            Stage::Custody => "In prison",
+            Stage::Release => "Release from prison",
+            Stage::AfterConviction => "After a conviction",
+        }
+    }
+}
+
+vocabulary!(
+    /// How a contact is reached.
+    ContactKind {
+        Phone => "phone",
+        Text => "text",
+        Webchat => "webchat",
+        Email => "email",
+        Web => "web",
+        Address => "address",
+    }
+);
+
+/// Whether an entry is an organisation to contact or an explainer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// `knowledge/services/`: an organisation or service someone can contact.
+    Service,
+    /// `knowledge/topics/`: a plain-English explainer of a step or a common question.
+    Topic,
+}
+
+impl Kind {
+    /// The folder under `knowledge/` that holds entries of this kind.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Kind::Service => "services",
+            Kind::Topic => "topics",
+        }
+    }
+
+    /// `service` or `topic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Service => "service",
+            Kind::Topic => "topic",
+        }
+    }
+}
+
+/// One way to reach a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Phone, text, webchat, email, web or address.
+    pub kind: ContactKind,
+    /// The number, address or URL.
+    pub value: String,
+    /// What this contact is, e.g. "Freephone helpline".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// When it is answered, as the fact sheet gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+}
+
+/// The front matter exactly as written, with spans kept where checks need a position.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FrontMatter {
+    pub title: String,
+    pub summary: String,
+    pub audiences: Vec<Audience>,
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub questions: Vec<String>,
+    #[serde(default)]
+    pub area: Option<String>,
+    pub reviewed: Spanned<toml::value::Datetime>,
+    pub source: String,
+    #[serde(default)]
+    pub see_also: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+}
+
+/// A date without a time, as written in `reviewed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Date {
+    /// Year, e.g. 2026.
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of the month, 1 to 31.
+    pub day: u8,
+}
+
+impl Date {
+    /// Today's date in UTC, from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    pub fn to_days(self) -> i64 {
+        let (y, m, d) = (self.year as i64, self.month as i64, self.day as i64);
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date { year, month, day }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One service or topic, ready to index and show.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The file stem: lowercase words joined by `-`, unique in the folder.
+    pub id: String,
+    /// Service or topic.
+    pub kind: Kind,
+    /// The name people know it by.
+    pub title: String,
+    /// One line a frightened person can act on.
+    pub summary: String,
+    /// Who it is for.
+    pub audiences: Vec<Audience>,
+    /// The steps of the justice journey it helps with.
+    pub stages: Vec<Stage>,
+    /// Words people use for it.
+    pub keywords: Vec<String>,
+    /// Example questions people really ask: the strongest ranking signal.
+    pub questions: Vec<String>,
+    /// Where it works ("Scotland", "Dumfries and Galloway").
+    pub area: Option<String>,
+    /// When a person last checked it.
+    pub reviewed: Date,
+    /// The page its facts came from.
+    pub source: String,
+    /// Related entries.
+    pub see_also: Vec<String>,
+    /// How to reach it.
+    pub contacts: Vec<Contact>,
+    /// The Markdown body.
+    pub body: String,
+}
+
+impl Entry {
+    /// The address to link the card to: its first web contact.
+    pub fn link(&self) -> Option<&str> {
+        self.contacts
+            .iter()
+            .find(|c| c.kind == ContactKind::Web)
+            .map(|c| c.value.as_str())
+    }
+}

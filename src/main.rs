@@ -1,0 +1,360 @@
+//! `signpost`: the terminal conversation, one-off answers, and the admin tools.
+
+mod cli;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use signpost::knowledge::{self, Date, REVIEW_AFTER_DAYS};
+use signpost::reply::{Action, Hit, Reply};
+use signpost::{Assistant, Audience, LiveKnowledge, Turn, eval};
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Signposting for people affected by the justice system in Dumfries and Galloway.
+#[derive(Parser)]
+#[command(name = "signpost", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct KnowledgeArg {
+    /// The knowledge folder to answer from.
+    #[arg(long, value_name = "DIR", env = "SIGNPOST_KNOWLEDGE", default_value = "knowledge")]
+    knowledge: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Talk to signpost in the terminal (Ctrl-D to leave).
+    Chat {
+        #[command(flatten)]
+        k: KnowledgeArg,
+        /// Do not pick up edits to the knowledge folder while chatting.
+        #[arg(long)]
+        no_watch: bool,
+    },
+    /// Answer one question, or one question per line from standard input.
+    Ask {
+        #[command(flatten)]
+        k: KnowledgeArg,
+        /// The question; without it, questions are read one per line from standard input.
+        question: Option<String>,
+        /// Print JSON (one object per question).
+        #[arg(long)]
+        json: bool,
+        /// Answer as if the person had picked this audience from the menu.
+        #[arg(long, value_parser = parse_audience)]
+        audience: Option<Audience>,
+    },
+    /// Validate a knowledge folder: every problem as path:line:column: error|warning: message.
+    Check {
+        /// The folder to check (defaults to --knowledge).
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        k: KnowledgeArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Measure retrieval quality on a question set (hit@1, hit@3, MRR, crisis recall).
+    Eval {
+        /// The cases file, e.g. ../shared/eval/dev.toml.
+        cases: PathBuf,
+        #[command(flatten)]
+        k: KnowledgeArg,
+        /// Exit with status 1 when hit@3 is below this.
+        #[arg(long, value_name = "X")]
+        min_hit3: Option<f64>,
+        /// Print every case, not only the misses.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// List entries by review date, oldest first, marking those due for review.
+    Review {
+        #[command(flatten)]
+        k: KnowledgeArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn parse_audience(s: &str) -> Result<Audience, String> {
+    Audience::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Audience::ALL.iter().map(|a| a.as_str()).collect();
+        format!("unknown audience `{s}`; expected one of: {}", all.join(", "))
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs go to standard error and never carry message text.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGNPOST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Chat { k, no_watch } => chat(&k.knowledge, !no_watch),
+        Command::Ask {
+            k,
+            question,
+            json,
+            audience,
+        } => ask(&k.knowledge, question.as_deref(), json, audience),
+        Command::Check { dir, k, format } => check(dir.as_deref().unwrap_or(&k.knowledge), format),
+        Command::Eval {
+            cases,
+            k,
+            min_hit3,
+            verbose,
+        } => run_eval(&k.knowledge, &cases, min_hit3, verbose),
+        Command::Review { k } => review(&k.knowledge),
+    }
+}
+
+fn load(dir: &Path) -> Result<Assistant> {
+    let (assistant, _report) = Assistant::load(dir)
+        .with_context(|| format!("could not load the knowledge folder `{}`", dir.display()))?;
+    Ok(assistant)
+}
+
+fn chat(dir: &Path, watch: bool) -> Result<ExitCode> {
+    let (live, _) = if watch {
+        LiveKnowledge::watch(dir, signpost::live::DEFAULT_DEBOUNCE)
+    } else {
+        LiveKnowledge::load(dir)
+    }
+    .with_context(|| format!("could not load the knowledge folder `{}`", dir.display()))?;
+    let stdin = io::stdin();
+    let mut stdout = io::stdout();
+    let interactive = stdin.is_terminal();
+    let mut audience: Option<Audience> = None;
+    let mut last = live.current().welcome();
+    writeln!(stdout, "{}", cli::render::text(&last))?;
+    writeln!(stdout, "(Type your question and press Enter. Ctrl-D to leave.)")?;
+    let mut lines = stdin.lock().lines();
+    loop {
+        if interactive {
+            write!(stdout, "\n> ")?;
+            stdout.flush()?;
+        }
+        let Some(line) = lines.next() else { break };
+        let line = line.context("could not read from the terminal")?;
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let assistant = live.current();
+        // A number picks one of the options shown last.
+        let reply = match text.parse::<usize>().ok().and_then(|n| {
+            n.checked_sub(1)
+                .and_then(|i| last.suggestions.get(i))
+                .map(|s| s.action.clone())
+        }) {
+            Some(Action::Choose(key)) => {
+                let reply = assistant.choose(&key);
+                audience = reply.audience.or(audience);
+                reply
+            }
+            Some(action) => assistant.act(&action, audience),
+            None => assistant.answer(&Turn {
+                text,
+                audience,
+                stage: None,
+            }),
+        };
+        writeln!(stdout, "\n{}", cli::render::text(&reply))?;
+        last = reply;
+    }
+    writeln!(stdout, "\nTake care. In danger, call 999.")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON object `ask --json` prints for each question.
+#[derive(Serialize)]
+struct AskJson<'a> {
+    query: &'a str,
+    crisis: Vec<String>,
+    fallback: bool,
+    intent: signpost::reply::Intent,
+    results: &'a [Hit],
+    reply: &'a Reply,
+}
+
+fn ask_json(question: &str, reply: &Reply) -> Result<String> {
+    Ok(serde_json::to_string(&AskJson {
+        query: question,
+        crisis: reply.crisis(),
+        fallback: reply.fallback,
+        intent: reply.intent,
+        results: &reply.results,
+        reply,
+    })?)
+}
+
+fn ask(
+    dir: &Path,
+    question: Option<&str>,
+    json: bool,
+    audience: Option<Audience>,
+) -> Result<ExitCode> {
+    let assistant = load(dir)?;
+    let answer = |q: &str| {
+        assistant.answer(&Turn {
+            text: q,
+            audience,
+            stage: None,
+        })
+    };
+    let mut stdout = io::stdout().lock();
+    match question {
+        Some(q) => {
+            let reply = answer(q);
+            if json {
+                writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+            } else {
+                write!(stdout, "{}", cli::render::text(&reply))?;
+            }
+        }
+        None => {
+            for line in io::stdin().lock().lines() {
+                let line = line.context("could not read a question from standard input")?;
+                let q = line.trim();
+                if q.is_empty() {
+                    continue;
+                }
+                let reply = answer(q);
+                if json {
+                    writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+                } else {
+                    writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(dir: &Path, format: Format) -> Result<ExitCode> {
+    let report = knowledge::check(dir)
+        .with_context(|| format!("could not check `{}`", dir.display()))?;
+    let mut stdout = io::stdout().lock();
+    match format {
+        Format::Text => {
+            for d in &report.diagnostics {
+                writeln!(stdout, "{d}")?;
+            }
+            writeln!(stdout, "{}", report.summary())?;
+        }
+        Format::Json => {
+            #[derive(Serialize)]
+            struct CheckJson<'a> {
+                #[serde(flatten)]
+                report: &'a knowledge::Report,
+                errors: usize,
+                warnings: usize,
+            }
+            let out = CheckJson {
+                report: &report,
+                errors: report.errors(),
+                warnings: report.warnings(),
+            };
+            writeln!(stdout, "{}", serde_json::to_string_pretty(&out)?)?;
+        }
+    }
+    Ok(if report.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_eval(dir: &Path, cases: &Path, min_hit3: Option<f64>, verbose: bool) -> Result<ExitCode> {
+    let assistant = load(dir)?;
+    let cases = eval::read_cases(cases)?;
+    if cases.is_empty() {
+        bail!("the cases file has no [[case]] tables");
+    }
+    let summary = eval::evaluate(&assistant, &cases);
+    let mut stdout = io::stdout().lock();
+    for o in &summary.outcomes {
+        let miss = !o.hit3() || !o.crisis_ok();
+        if miss || verbose {
+            let mut why = Vec::new();
+            if !o.hit3() {
+                why.push(format!("wanted one of [{}]", o.any.join(", ")));
+            }
+            if !o.crisis_ok() {
+                why.push(format!(
+                    "crisis {} but expected {}",
+                    if o.flagged { "flagged" } else { "not flagged" },
+                    if o.crisis == Some(true) { "flagged" } else { "not flagged" }
+                ));
+            }
+            writeln!(
+                stdout,
+                "{} {:?}\n     got [{}]{}{}",
+                if miss { "MISS" } else { "ok  " },
+                o.q,
+                o.got.join(", "),
+                if why.is_empty() { "" } else { "; " },
+                why.join("; ")
+            )?;
+        }
+    }
+    writeln!(stdout, "{}", summary.line())?;
+    if let Some(min) = min_hit3
+        && summary.hit3 < min
+    {
+        writeln!(stdout, "hit@3 {:.3} is below the minimum {min:.3}", summary.hit3)?;
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn review(dir: &Path) -> Result<ExitCode> {
+    let assistant = load(dir)?;
+    let mut entries: Vec<_> = assistant.knowledge().entries.iter().collect();
+    entries.sort_by_key(|e| (e.reviewed, e.id.clone()));
+    let today = Date::today().to_days();
+    let mut stdout = io::stdout().lock();
+    let mut due = 0;
+    for e in &entries {
+        let stale = today - e.reviewed.to_days() > REVIEW_AFTER_DAYS;
+        due += usize::from(stale);
+        writeln!(
+            stdout,
+            "{}  {:<8} {:<40} {}",
+            e.reviewed,
+            e.kind.as_str(),
+            e.id,
+            if stale { "DUE FOR REVIEW" } else { "" }
+        )?;
+    }
+    writeln!(stdout, "{} entries, {} due for review (over 12 months)", entries.len(), due)?;
+    Ok(ExitCode::SUCCESS)
+}

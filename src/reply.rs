@@ -1,0 +1,186 @@
+//! The platform-neutral answer every front end renders: data, not text.
+
+use crate::knowledge::{Audience, Contact, Entry, Kind, Stage};
+use serde::Serialize;
+
+/// What kind of turn this was, so front ends can adapt (a menu after a greeting, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Intent {
+    /// Hello.
+    Greeting,
+    /// Thank you.
+    Thanks,
+    /// Goodbye.
+    Goodbye,
+    /// What can you do.
+    Help,
+    /// Show the "who are you" menu, or start again.
+    Menu,
+    /// The person picked a menu choice.
+    Choice,
+    /// A question answered by search.
+    Question,
+    /// One entry shown in full.
+    Entry,
+    /// The steps and services for one stage of the journey.
+    Journey,
+    /// The emergency lines, asked for directly.
+    Crisis,
+}
+
+/// Shown first whenever a message looks like a crisis. Never pushed down or hidden.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SafetyNotice {
+    /// The crisis categories found, e.g. `suicide-self-harm`.
+    pub categories: Vec<String>,
+    /// Heading, from the first category.
+    pub title: String,
+    /// The emergency line (999) and what to do now, one paragraph each.
+    pub messages: Vec<String>,
+    /// The entries with 24-hour lines, best first.
+    pub cards: Vec<Card>,
+}
+
+/// One service or topic as shown to a person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Card {
+    /// Entry id, for "more about" buttons.
+    pub id: String,
+    /// Service or topic.
+    pub kind: Kind,
+    /// Title.
+    pub title: String,
+    /// One-line summary.
+    pub summary: String,
+    /// How to reach it, with hours.
+    pub contacts: Vec<Contact>,
+    /// Its website.
+    pub link: Option<String>,
+    /// The full text, only when one entry is shown on its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl Card {
+    /// The short card for a list of results.
+    pub fn brief(entry: &Entry) -> Card {
+        Card {
+            id: entry.id.clone(),
+            kind: entry.kind,
+            title: entry.title.clone(),
+            summary: entry.summary.clone(),
+            contacts: entry.contacts.clone(),
+            link: entry.link().map(str::to_string),
+            body: None,
+        }
+    }
+
+    /// The card with the entry's full text.
+    pub fn full(entry: &Entry) -> Card {
+        Card {
+            body: Some(entry.body.clone()),
+            ..Card::brief(entry)
+        }
+    }
+}
+
+/// What a follow-up button does when pressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "kebab-case")]
+pub enum Action {
+    /// Show one entry in full.
+    Entry(String),
+    /// Pick a "who are you" menu choice, by key.
+    Choose(String),
+    /// Show the stage of the journey.
+    Journey(Stage),
+    /// Show the menu again.
+    Menu,
+    /// Show the emergency lines.
+    Crisis,
+    /// Show the help text.
+    Help,
+}
+
+impl Action {
+    /// A compact, stable form for button payloads (Telegram allows 64 bytes).
+    pub fn encode(&self) -> String {
+        match self {
+            Action::Entry(id) => format!("e:{id}"),
+            Action::Choose(key) => format!("c:{key}"),
+            Action::Journey(stage) => format!("j:{stage}"),
+            Action::Menu => "menu".into(),
+            Action::Crisis => "crisis".into(),
+            Action::Help => "help".into(),
+        }
+    }
+
+    /// Reads a payload made by [`Action::encode`]; `None` for anything else.
+    pub fn decode(payload: &str) -> Option<Action> {
+        Some(match payload.split_once(':') {
+            Some(("e", id)) if !id.is_empty() => Action::Entry(id.to_string()),
+            Some(("c", key)) if !key.is_empty() => Action::Choose(key.to_string()),
+            Some(("j", stage)) => Action::Journey(Stage::parse(stage)?),
+            None if payload == "menu" => Action::Menu,
+            None if payload == "crisis" => Action::Crisis,
+            None if payload == "help" => Action::Help,
+            _ => return None,
+        })
+    }
+}
+
+/// A follow-up button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// Button text.
+    pub label: String,
+    /// What it does.
+    pub action: Action,
+}
+
+/// One ranked search result, for JSON output and evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Entry id.
+    pub id: String,
+    /// Service or topic.
+    pub kind: Kind,
+    /// Title.
+    pub title: String,
+    /// Ranking score (higher is better); safety entries carry the top score.
+    pub score: f32,
+    /// `safety` when pinned by a crisis rule, `search` otherwise.
+    pub reason: &'static str,
+}
+
+/// The answer to one turn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    /// What kind of turn this was.
+    pub intent: Intent,
+    /// Shown first when there is one.
+    pub safety: Option<SafetyNotice>,
+    /// A short opening line.
+    pub lead: String,
+    /// Up to three cards (one when an entry is shown in full).
+    pub cards: Vec<Card>,
+    /// Follow-up buttons.
+    pub suggestions: Vec<Suggestion>,
+    /// True when nothing scored well enough and general help is offered instead.
+    pub fallback: bool,
+    /// Everything ranked, best first (safety entries first in a crisis).
+    pub results: Vec<Hit>,
+    /// The audience the person chose, if any, echoed for front ends that keep state.
+    pub audience: Option<Audience>,
+}
+
+impl Reply {
+    /// The crisis categories, empty when none.
+    pub fn crisis(&self) -> Vec<String> {
+        self.safety
+            .as_ref()
+            .map(|s| s.categories.clone())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,328 @@
+//! The Tantivy index, built in RAM from the entries, and the one place that turns chat text
+//! into a query.
+//!
+//! Chat text is never handed to Tantivy's query parser: it is normalised, cut into words,
+//! stemmed, stripped of filler words, widened with synonyms and typo corrections, and turned
+//! into a weighted union of term queries over the entry fields.
+
+mod vocabulary;
+
+use crate::error::IndexError;
+use crate::knowledge::{Audience, Entry, KnowledgeBase, Stage};
+use crate::text::{contains_phrase, normalise};
+use std::collections::HashMap;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use vocabulary::{STOPWORDS, Vocabulary};
+
+const TOKENIZER: &str = "signpost";
+/// How many words of a message are searched: enough for any real question.
+const MAX_QUERY_WORDS: usize = 40;
+/// How many candidates are re-ranked after Tantivy scores them.
+const CANDIDATES: usize = 30;
+
+/// Weights of each field. Example questions and keywords are what people actually type.
+const FIELDS: &[(&str, f32)] = &[
+    ("title", 2.5),
+    ("summary", 1.2),
+    ("questions", 2.0),
+    ("keywords", 2.0),
+    ("body", 0.6),
+];
+
+/// How much a word found only through a synonym or a typo correction counts.
+const SYNONYM_WEIGHT: f32 = 0.7;
+const TYPO_WEIGHT: f32 = 0.6;
+/// Multipliers for entries that fit the audience or stage the person chose.
+const AUDIENCE_BOOST: f32 = 1.35;
+const STAGE_BOOST: f32 = 1.25;
+
+/// What the person told the front end about themselves: boosts, never filters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Preferences {
+    /// The audience picked from the menu.
+    pub audience: Option<Audience>,
+    /// The stage of the journey picked from the menu.
+    pub stage: Option<Stage>,
+}
+
+/// One scored entry, by its position in [`KnowledgeBase::entries`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    /// Index into the knowledge base's entries.
+    pub entry: usize,
+    /// Higher is better.
+    pub score: f32,
+}
+
+/// What the search made of a message, for ranking decisions and the fallback.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOutcome {
+    /// Best first.
+    pub hits: Vec<Scored>,
+    /// How many content words the message had (after dropping filler words).
+    pub content_words: usize,
+    /// How many of them the knowledge folder knows (directly, by synonym or by typo).
+    pub known_words: usize,
+}
+
+/// The in-memory index over one knowledge snapshot.
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Vec<(Field, f32)>,
+    audiences: Field,
+    ord: Field,
+    analyzer: TextAnalyzer,
+    vocabulary: Vocabulary,
+    /// Synonym groups as analysed terms: for each group, its members' term lists.
+    synonyms: Vec<Vec<(String, Vec<String>)>>,
+    entry_meta: Vec<(Vec<Audience>, Vec<Stage>)>,
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+impl SearchIndex {
+    /// Builds the index in RAM from every entry of the knowledge base.
+    pub fn build(kb: &KnowledgeBase) -> Result<SearchIndex, IndexError> {
+        let mut builder = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let fields: Vec<(Field, f32)> = FIELDS
+            .iter()
+            .map(|(name, boost)| (builder.add_text_field(name, text.clone()), *boost))
+            .collect();
+        let audiences = builder.add_text_field(
+            "audiences",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        );
+        let ord = builder.add_u64_field("ord", NumericOptions::default().set_fast());
+        let index = Index::create_in_ram(builder.build());
+        index.tokenizers().register(TOKENIZER, analyzer());
+
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for (i, entry) in kb.entries.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            for ((field, _), value) in fields.iter().zip(field_texts(entry)) {
+                doc.add_text(*field, normalise(&value));
+            }
+            for a in &entry.audiences {
+                doc.add_text(audiences, a.as_str());
+            }
+            doc.add_u64(ord, i as u64);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader = index.reader()?;
+        let vocabulary = Vocabulary::from_reader(&reader, &fields)?;
+
+        let mut analyzer = analyzer();
+        let synonyms = kb
+            .synonyms
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|member| (member.clone(), analyse(&mut analyzer, member)))
+                    .collect()
+            })
+            .collect();
+        Ok(SearchIndex {
+            reader,
+            fields,
+            audiences,
+            ord,
+            analyzer,
+            vocabulary,
+            synonyms,
+            entry_meta: kb
+                .entries
+                .iter()
+                .map(|e| (e.audiences.clone(), e.stages.clone()))
+                .collect(),
+        })
+    }
+
+    /// Ranks the entries for a message. Never fails: anything the index cannot use is ignored.
+    pub fn search(&self, text: &str, prefs: Preferences, limit: usize) -> SearchOutcome {
+        let normalised = normalise(text);
+        let mut analyzer = self.analyzer.clone();
+        let words: Vec<&str> = normalised
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .take(MAX_QUERY_WORDS)
+            .collect();
+        let head = words.join(" ");
+
+        // term -> weight; the strongest reason to look for a term wins.
+        let mut weights: HashMap<String, f32> = HashMap::new();
+        let mut add = |term: String, weight: f32| {
+            let slot = weights.entry(term).or_insert(0.0);
+            *slot = slot.max(weight);
+        };
+        let mut content_words = 0;
+        let mut known_words = 0;
+        for word in &words {
+            if STOPWORDS.contains(word) {
+                continue;
+            }
+            content_words += 1;
+            let Some(term) = analyse(&mut analyzer, word).into_iter().next() else {
+                continue;
+            };
+            if self.vocabulary.contains(&term) {
+                known_words += 1;
+                add(term, 1.0);
+            } else {
+                let mut corrected = false;
+                for fix in self.vocabulary.corrections(&term) {
+                    corrected = true;
+                    add(fix, TYPO_WEIGHT);
+                }
+                // A word the index lacks may still be a synonym of one it has.
+                if corrected || self.in_synonym_group(word) {
+                    known_words += 1;
+                }
+            }
+        }
+        for group in &self.synonyms {
+            if group
+                .iter()
+                .any(|(phrase, _)| contains_phrase(&head, phrase))
+            {
+                for (phrase, terms) in group {
+                    let share = SYNONYM_WEIGHT / (terms.len().max(1) as f32).sqrt();
+                    let weight = if contains_phrase(&head, phrase) {
+                        1.0
+                    } else {
+                        share
+                    };
+                    for term in terms {
+                        if !STOPWORDS.contains(&term.as_str()) && self.vocabulary.contains(term) {
+                            add(term.clone(), weight);
+                        }
+                    }
+                }
+            }
+        }
+        if weights.is_empty() {
+            return SearchOutcome {
+                hits: Vec::new(),
+                content_words,
+                known_words,
+            };
+        }
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (term, weight) in &weights {
+            for (field, boost) in &self.fields {
+                let query = TermQuery::new(
+                    Term::from_field_text(*field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), boost * weight)),
+                ));
+            }
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
+        else {
+            return SearchOutcome::default();
+        };
+        let mut hits: Vec<Scored> = top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let segment = searcher.segment_reader(addr.segment_ord);
+                let ords = segment.fast_fields().u64("ord").ok()?;
+                let entry = ords.first(addr.doc_id)? as usize;
+                Some(Scored {
+                    entry,
+                    score: score * self.preference_boost(entry, prefs),
+                })
+            })
+            .collect();
+        let _ = self.audiences;
+        let _ = self.ord;
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits.truncate(limit);
+        SearchOutcome {
+            hits,
+            content_words,
+            known_words,
+        }
+    }
+
+    fn in_synonym_group(&self, word: &str) -> bool {
+        self.synonyms
+            .iter()
+            .any(|g| g.iter().any(|(phrase, _)| phrase == word))
+    }
+
+    fn preference_boost(&self, entry: usize, prefs: Preferences) -> f32 {
+        let (audiences, stages) = &self.entry_meta[entry];
+        let mut boost = 1.0;
+        if let Some(chosen) = prefs.audience {
+            let fits = audiences.iter().any(|a| {
+                *a == chosen
+                    || (chosen == Audience::Victims && *a == Audience::Witnesses)
+                    || (chosen == Audience::Witnesses && *a == Audience::Victims)
+            });
+            if fits {
+                boost *= AUDIENCE_BOOST;
+            } else if audiences.contains(&Audience::Everyone) {
+                boost *= 1.0 + (AUDIENCE_BOOST - 1.0) / 2.0;
+            }
+        }
+        if let Some(stage) = prefs.stage
+            && stages.contains(&stage)
+        {
+            boost *= STAGE_BOOST;
+        }
+        boost
+    }
+}
+
+/// The text of each field of [`FIELDS`], in order.
+fn field_texts(entry: &Entry) -> [String; 5] {
+    [
+        entry.title.clone(),
+        entry.summary.clone(),
+        entry.questions.join(" \n "),
+        entry.keywords.join(" \n "),
+        entry.body.clone(),
+    ]
+}
+
+/// The analysed (lowercased, folded, stemmed) terms of a text.
+fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
