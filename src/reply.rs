@@ -150,6 +150,8 @@ pub struct Hit {
     pub title: String,
     /// Ranking score (higher is better); safety entries carry the top score.
     pub score: f32,
+    /// Share of the message's content words the entry holds (0 to 1).
+    pub coverage: f32,
     /// `safety` when pinned by a crisis rule, `search` otherwise.
     pub reason: &'static str,
 }

@@ -15,7 +15,11 @@ use std::time::SystemTime;
 /// Most cards in an answer to a question.
 pub const MAX_CARDS: usize = 3;
 /// Below this score the best match is too weak to offer; the fallback is honest instead.
-const MIN_SCORE: f32 = 6.0;
+const MIN_SCORE: f32 = 9.0;
+/// A best match holding no more than this share of the message's words is a guess...
+const MIN_COVERAGE: f32 = 0.5;
+/// ...unless it scores this well anyway.
+const CONFIDENT_SCORE: f32 = 20.0;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
 /// General lines offered when nothing fits, if the menu file names none.
@@ -106,6 +110,7 @@ impl Assistant {
                     kind: c.kind,
                     title: c.title.clone(),
                     score: reply.results.first().map_or(0.0, |h| h.score),
+                    coverage: 1.0,
                     reason: "safety",
                 })
                 .collect();
@@ -232,7 +237,7 @@ impl Assistant {
         };
         let mut reply = self.simple(Intent::Entry, "");
         reply.cards = vec![Card::full(entry)];
-        reply.results = vec![hit(entry, 0.0, "search")];
+        reply.results = vec![hit(entry, 0.0, 1.0, "entry")];
         reply.suggestions = entry
             .see_also
             .iter()
@@ -280,7 +285,7 @@ impl Assistant {
         reply.results = topics
             .iter()
             .chain(&services)
-            .map(|e| hit(e, 0.0, "journey"))
+            .map(|e| hit(e, 0.0, 1.0, "journey"))
             .collect();
         reply.suggestions = reply
             .cards
@@ -367,11 +372,12 @@ impl Assistant {
         let SearchOutcome {
             hits, known_words, ..
         } = self.index.search(text, prefs, 10);
-        let top = hits.first().map_or(0.0, |h| h.score);
+        let (top, top_coverage) = hits.first().map_or((0.0, 0.0), |h| (h.score, h.coverage));
         let pinned: HashSet<&str> = safety
             .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
             .unwrap_or_default();
-        if hits.is_empty() || known_words == 0 || top < MIN_SCORE {
+        let weak = top < MIN_SCORE || (top_coverage <= MIN_COVERAGE && top < CONFIDENT_SCORE);
+        if hits.is_empty() || known_words == 0 || weak {
             return if safety.is_some() {
                 // The safety notice already holds the right lines: no fallback to hide it.
                 self.simple(Intent::Question, "Please reach out to one of these now.")
@@ -400,7 +406,7 @@ impl Assistant {
         reply.results = hits
             .iter()
             .filter(|h| !pinned.contains(self.kb.entries[h.entry].id.as_str()))
-            .map(|h| hit(&self.kb.entries[h.entry], h.score, "search"))
+            .map(|h| hit(&self.kb.entries[h.entry], h.score, h.coverage, "search"))
             .collect();
         reply.suggestions = cards
             .iter()
@@ -446,12 +452,13 @@ impl Assistant {
     }
 }
 
-fn hit(entry: &Entry, score: f32, reason: &'static str) -> Hit {
+fn hit(entry: &Entry, score: f32, coverage: f32, reason: &'static str) -> Hit {
     Hit {
         id: entry.id.clone(),
         kind: entry.kind,
         title: entry.title.clone(),
         score,
+        coverage,
         reason,
     }
 }

@@ -44,6 +44,9 @@ const TYPO_WEIGHT: f32 = 0.6;
 /// Multipliers for entries that fit the audience or stage the person chose.
 const AUDIENCE_BOOST: f32 = 1.35;
 const STAGE_BOOST: f32 = 1.25;
+/// How much covering more of the message's words counts: a score is scaled between
+/// `1 - COORDINATION` (no word covered) and 1 (every word covered).
+const COORDINATION: f32 = 0.5;
 
 /// What the person told the front end about themselves: boosts, never filters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -61,6 +64,8 @@ pub struct Scored {
     pub entry: usize,
     /// Higher is better.
     pub score: f32,
+    /// The share of the message's content words the entry holds (0 to 1).
+    pub coverage: f32,
 }
 
 /// What the search made of a message, for ranking decisions and the fallback.
@@ -78,13 +83,13 @@ pub struct SearchOutcome {
 pub struct SearchIndex {
     reader: IndexReader,
     fields: Vec<(Field, f32)>,
-    audiences: Field,
-    ord: Field,
     analyzer: TextAnalyzer,
     vocabulary: Vocabulary,
     /// Synonym groups as analysed terms: for each group, its members' term lists.
     synonyms: Vec<Vec<(String, Vec<String>)>>,
     entry_meta: Vec<(Vec<Audience>, Vec<Stage>)>,
+    /// For each entry, the sorted ids (in `vocabulary`) of every term it holds.
+    entry_terms: Vec<Vec<u32>>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -109,14 +114,6 @@ impl SearchIndex {
             .iter()
             .map(|(name, boost)| (builder.add_text_field(name, text.clone()), *boost))
             .collect();
-        let audiences = builder.add_text_field(
-            "audiences",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("raw")
-                    .set_index_option(IndexRecordOption::Basic),
-            ),
-        );
         let ord = builder.add_u64_field("ord", NumericOptions::default().set_fast());
         let index = Index::create_in_ram(builder.build());
         index.tokenizers().register(TOKENIZER, analyzer());
@@ -127,17 +124,47 @@ impl SearchIndex {
             for ((field, _), value) in fields.iter().zip(field_texts(entry)) {
                 doc.add_text(*field, normalise(&value));
             }
-            for a in &entry.audiences {
-                doc.add_text(audiences, a.as_str());
-            }
             doc.add_u64(ord, i as u64);
             writer.add_document(doc)?;
         }
         writer.commit()?;
         let reader = index.reader()?;
-        let vocabulary = Vocabulary::from_reader(&reader, &fields)?;
+        let mut vocabulary = Vocabulary::from_reader(&reader, &fields)?;
 
         let mut analyzer = analyzer();
+        let mut written: HashMap<String, (String, u32)> = HashMap::new();
+        for entry in &kb.entries {
+            let mut seen = std::collections::HashSet::new();
+            for text in field_texts(entry) {
+                for word in normalise(&text).split(' ') {
+                    if word.len() >= 3 && !word.bytes().any(|b| b.is_ascii_digit()) && seen.insert(word.to_string()) {
+                        match written.get_mut(word) {
+                            Some((_, count)) => *count += 1,
+                            None => {
+                                if let Some(term) = analyse(&mut analyzer, word).into_iter().next() {
+                                    written.insert(word.to_string(), (term, 1));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        vocabulary.set_words(written.into_iter().map(|(w, (t, c))| (w, t, c)));
+        let entry_terms = kb
+            .entries
+            .iter()
+            .map(|entry| {
+                let mut ids: Vec<u32> = field_texts(entry)
+                    .iter()
+                    .flat_map(|text| analyse(&mut analyzer, &normalise(text)))
+                    .filter_map(|term| vocabulary.id(&term))
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            })
+            .collect();
         let synonyms = kb
             .synonyms
             .iter()
@@ -151,8 +178,6 @@ impl SearchIndex {
         Ok(SearchIndex {
             reader,
             fields,
-            audiences,
-            ord,
             analyzer,
             vocabulary,
             synonyms,
@@ -161,6 +186,7 @@ impl SearchIndex {
                 .iter()
                 .map(|e| (e.audiences.clone(), e.stages.clone()))
                 .collect(),
+            entry_terms,
         })
     }
 
@@ -177,55 +203,75 @@ impl SearchIndex {
 
         // term -> weight; the strongest reason to look for a term wins.
         let mut weights: HashMap<String, f32> = HashMap::new();
-        let mut add = |term: String, weight: f32| {
-            let slot = weights.entry(term).or_insert(0.0);
+        let add = |weights: &mut HashMap<String, f32>, term: &str, weight: f32| {
+            let slot = weights.entry(term.to_string()).or_insert(0.0);
             *slot = slot.max(weight);
         };
-        let mut content_words = 0;
+        // For each content word, the terms that stand for it (itself, typo fixes, synonyms).
+        let mut word_terms: Vec<Vec<String>> = Vec::new();
         let mut known_words = 0;
         for word in &words {
             if STOPWORDS.contains(word) {
                 continue;
             }
-            content_words += 1;
-            let Some(term) = analyse(&mut analyzer, word).into_iter().next() else {
-                continue;
-            };
-            if self.vocabulary.contains(&term) {
-                known_words += 1;
-                add(term, 1.0);
-            } else {
-                let mut corrected = false;
-                for fix in self.vocabulary.corrections(&term) {
-                    corrected = true;
-                    add(fix, TYPO_WEIGHT);
-                }
-                // A word the index lacks may still be a synonym of one it has.
-                if corrected || self.in_synonym_group(word) {
-                    known_words += 1;
-                }
-            }
-        }
-        for group in &self.synonyms {
-            if group
-                .iter()
-                .any(|(phrase, _)| contains_phrase(&head, phrase))
-            {
-                for (phrase, terms) in group {
-                    let share = SYNONYM_WEIGHT / (terms.len().max(1) as f32).sqrt();
-                    let weight = if contains_phrase(&head, phrase) {
-                        1.0
-                    } else {
-                        share
-                    };
-                    for term in terms {
-                        if !STOPWORDS.contains(&term.as_str()) && self.vocabulary.contains(term) {
-                            add(term.clone(), weight);
-                        }
+            let mut stands_for = Vec::new();
+            if let Some(term) = analyse(&mut analyzer, word).into_iter().next() {
+                if self.vocabulary.contains(&term) {
+                    add(&mut weights, &term, 1.0);
+                    stands_for.push(term);
+                } else {
+                    for fix in self.vocabulary.corrections(word) {
+                        add(&mut weights, &fix, TYPO_WEIGHT);
+                        stands_for.push(fix);
                     }
                 }
             }
+            word_terms.push(stands_for);
         }
+        let content: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !STOPWORDS.contains(w))
+            .collect();
+        for group in &self.synonyms {
+            let present: Vec<&str> = group
+                .iter()
+                .filter(|(phrase, _)| contains_phrase(&head, phrase))
+                .map(|(phrase, _)| phrase.as_str())
+                .collect();
+            if present.is_empty() {
+                continue;
+            }
+            let mut group_terms = Vec::new();
+            for (phrase, terms) in group {
+                let share = SYNONYM_WEIGHT / (terms.len().max(1) as f32).sqrt();
+                let weight = if present.contains(&phrase.as_str()) {
+                    1.0
+                } else {
+                    share
+                };
+                for term in terms {
+                    if !STOPWORDS.contains(&term.as_str()) && self.vocabulary.contains(term) {
+                        add(&mut weights, term, weight);
+                        group_terms.push(term.clone());
+                    }
+                }
+            }
+            // Each content word of a phrase found here is also covered by the whole group.
+            for (i, word) in content.iter().enumerate() {
+                if present.iter().any(|p| p.split(' ').any(|w| w == *word)) {
+                    word_terms[i].extend(group_terms.iter().cloned());
+                }
+            }
+        }
+        let word_ids: Vec<Vec<u32>> = word_terms
+            .iter()
+            .map(|terms| terms.iter().filter_map(|t| self.vocabulary.id(t)).collect())
+            .collect();
+        for ids in &word_ids {
+            known_words += usize::from(!ids.is_empty());
+        }
+        let content_words = content.len();
         if weights.is_empty() {
             return SearchOutcome {
                 hits: Vec::new(),
@@ -259,14 +305,16 @@ impl SearchIndex {
                 let segment = searcher.segment_reader(addr.segment_ord);
                 let ords = segment.fast_fields().u64("ord").ok()?;
                 let entry = ords.first(addr.doc_id)? as usize;
+                let coverage = self.coverage(entry, &word_ids);
                 Some(Scored {
                     entry,
-                    score: score * self.preference_boost(entry, prefs),
+                    score: score
+                        * self.preference_boost(entry, prefs)
+                        * (1.0 - COORDINATION + COORDINATION * coverage),
+                    coverage,
                 })
             })
             .collect();
-        let _ = self.audiences;
-        let _ = self.ord;
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         hits.truncate(limit);
         SearchOutcome {
@@ -276,10 +324,17 @@ impl SearchIndex {
         }
     }
 
-    fn in_synonym_group(&self, word: &str) -> bool {
-        self.synonyms
+    /// The share of the message's content words that an entry holds in some form.
+    fn coverage(&self, entry: usize, word_ids: &[Vec<u32>]) -> f32 {
+        if word_ids.is_empty() {
+            return 0.0;
+        }
+        let terms = &self.entry_terms[entry];
+        let covered = word_ids
             .iter()
-            .any(|g| g.iter().any(|(phrase, _)| phrase == word))
+            .filter(|ids| ids.iter().any(|id| terms.binary_search(id).is_ok()))
+            .count();
+        covered as f32 / word_ids.len() as f32
     }
 
     fn preference_boost(&self, entry: usize, prefs: Preferences) -> f32 {

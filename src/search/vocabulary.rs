@@ -1,7 +1,7 @@
 //! The indexed terms, for telling known words from typos and correcting the typos.
 
 use crate::text::edit_distance;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use tantivy::IndexReader;
 use tantivy::schema::Field;
 
@@ -21,15 +21,17 @@ pub(super) const STOPWORDS: &[&str] = &[
 
 /// Every term in the index, grouped by length for quick typo look-ups.
 pub(super) struct Vocabulary {
-    terms: HashSet<String>,
-    by_len: HashMap<usize, Vec<String>>,
-    /// How many documents hold each term, to prefer common corrections.
-    doc_freq: HashMap<String, u32>,
+    /// Each term with a dense id, for compact per-entry term sets.
+    terms: HashMap<String, u32>,
+    /// Words as written in the entries (normalised, not stemmed), by length, each with its
+    /// term and how many entries use it. Typos are corrected against these, because a
+    /// misspelt word often stems differently from the right one ("comunity", "community").
+    words_by_len: HashMap<usize, Vec<(String, String, u32)>>,
 }
 
 impl Vocabulary {
     pub fn from_reader(reader: &IndexReader, fields: &[(Field, f32)]) -> tantivy::Result<Self> {
-        let mut doc_freq: HashMap<String, u32> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
         let searcher = reader.searcher();
         for segment in searcher.segment_readers() {
             for (field, _) in fields {
@@ -37,53 +39,90 @@ impl Vocabulary {
                 let mut stream = inverted.terms().stream()?;
                 while stream.advance() {
                     if let Ok(term) = std::str::from_utf8(stream.key()) {
-                        let df = stream.value().doc_freq;
-                        let slot = doc_freq.entry(term.to_string()).or_default();
-                        *slot = (*slot).max(df);
+                        names.push(term.to_string());
                     }
                 }
             }
         }
-        let mut by_len: HashMap<usize, Vec<String>> = HashMap::new();
-        for term in doc_freq.keys() {
-            by_len.entry(term.len()).or_default().push(term.clone());
-        }
+        names.sort();
+        names.dedup();
         Ok(Vocabulary {
-            terms: doc_freq.keys().cloned().collect(),
-            by_len,
-            doc_freq,
+            terms: names
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| (t, i as u32))
+                .collect(),
+            words_by_len: HashMap::new(),
         })
     }
 
-    pub fn contains(&self, term: &str) -> bool {
-        self.terms.contains(term)
+    /// Records the written words of the entries: `(word, term, entries using it)`.
+    pub fn set_words(&mut self, words: impl IntoIterator<Item = (String, String, u32)>) {
+        self.words_by_len.clear();
+        for (word, term, count) in words {
+            if self.terms.contains_key(&term) {
+                self.words_by_len
+                    .entry(word.len())
+                    .or_default()
+                    .push((word, term, count));
+            }
+        }
+        for list in self.words_by_len.values_mut() {
+            list.sort();
+        }
     }
 
-    /// The closest known terms to an unknown one: one edit away for words of four to seven
-    /// letters, two for longer words; none for shorter words, where a typo is a guess.
-    pub fn corrections(&self, term: &str) -> Vec<String> {
-        let max = match term.len() {
+    pub fn contains(&self, term: &str) -> bool {
+        self.terms.contains_key(term)
+    }
+
+    pub fn id(&self, term: &str) -> Option<u32> {
+        self.terms.get(term).copied()
+    }
+
+    /// The terms of the closest written words to an unknown word: one edit away for words of
+    /// four to seven letters (a swap only, at four), two for longer words; none for shorter words, where a "fix" is
+    /// a guess ("moon" is one letter from "mood" and "noon").
+    pub fn corrections(&self, word: &str) -> Vec<String> {
+        let max = match word.len() {
             0..=3 => return Vec::new(),
             4..=7 => 1,
             _ => 2,
         };
-        let mut found: Vec<(usize, u32, &String)> = Vec::new();
-        for len in term.len().saturating_sub(max)..=term.len() + max {
-            for candidate in self.by_len.get(&len).into_iter().flatten() {
-                let d = edit_distance(term, candidate, max);
+        // In a four-letter word only a swap of two letters is trusted ("bial" for "bail").
+        let swap_only = word.len() == 4;
+        let mut found: Vec<(usize, u32, &str)> = Vec::new();
+        for len in word.len().saturating_sub(max)..=word.len() + max {
+            for (candidate, term, count) in self.words_by_len.get(&len).into_iter().flatten() {
+                if swap_only && !same_letters(word, candidate) {
+                    continue;
+                }
+                let d = edit_distance(word, candidate, max);
                 if d <= max {
-                    found.push((d, self.doc_freq[candidate], candidate));
+                    found.push((d, *count, term));
                 }
             }
         }
         // Nearest first, then the most widely used.
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
         let best = found.first().map(|f| f.0);
-        found
-            .into_iter()
-            .filter(|f| Some(f.0) == best)
-            .take(2)
-            .map(|f| f.2.clone())
-            .collect()
+        let mut terms: Vec<String> = Vec::new();
+        for (d, _, term) in found {
+            if Some(d) != best || terms.len() == 2 {
+                break;
+            }
+            if !terms.iter().any(|t| t == term) {
+                terms.push(term.to_string());
+            }
+        }
+        terms
     }
+}
+
+fn same_letters(a: &str, b: &str) -> bool {
+    let mut a: Vec<u8> = a.bytes().collect();
+    let mut b: Vec<u8> = b.bytes().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
 }
