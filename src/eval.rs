@@ -135,7 +135,13 @@ pub fn evaluate(assistant: &Assistant, cases: &[Case]) -> Summary {
         .iter()
         .map(|case| {
             let reply = assistant.answer(&Turn::new(&case.q));
-            let got: Vec<String> = reply.results.iter().map(|h| h.id.clone()).collect();
+            // Weak matches are not shown to the person, so they do not count.
+            let got: Vec<String> = reply
+                .results
+                .iter()
+                .filter(|h| h.reason != "weak")
+                .map(|h| h.id.clone())
+                .collect();
             let rank = got
                 .iter()
                 .position(|id| case.any.contains(id))

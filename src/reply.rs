@@ -152,7 +152,9 @@ pub struct Hit {
     pub score: f32,
     /// Share of the message's content words the entry holds (0 to 1).
     pub coverage: f32,
-    /// `safety` when pinned by a crisis rule, `search` otherwise.
+    /// `safety` when pinned by a crisis rule, `search` for a ranked result, `weak` for a
+    /// match too poor to show (listed only in JSON, for admins), `entry` or `journey` for
+    /// entries shown by a button.
     pub reason: &'static str,
 }
 

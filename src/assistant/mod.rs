@@ -16,10 +16,11 @@ use std::time::SystemTime;
 pub const MAX_CARDS: usize = 3;
 /// Below this score the best match is too weak to offer; the fallback is honest instead.
 const MIN_SCORE: f32 = 9.0;
-/// A best match holding no more than this share of the message's words is a guess...
-const MIN_COVERAGE: f32 = 0.5;
-/// ...unless it scores this well anyway.
-const CONFIDENT_SCORE: f32 = 20.0;
+/// The best match's score times the share of the message's words it holds must reach this:
+/// a middling score on half the words of "tell me a joke" is a guess...
+const MIN_SUPPORT: f32 = 7.0;
+/// ...while a best match scoring this well is shown whatever else the message says.
+const CONFIDENT_SCORE: f32 = 25.0;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
 /// General lines offered when nothing fits, if the menu file names none.
@@ -376,14 +377,22 @@ impl Assistant {
         let pinned: HashSet<&str> = safety
             .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
             .unwrap_or_default();
-        let weak = top < MIN_SCORE || (top_coverage <= MIN_COVERAGE && top < CONFIDENT_SCORE);
+        let weak =
+            top < MIN_SCORE || (top * top_coverage < MIN_SUPPORT && top < CONFIDENT_SCORE);
         if hits.is_empty() || known_words == 0 || weak {
-            return if safety.is_some() {
+            let mut reply = if safety.is_some() {
                 // The safety notice already holds the right lines: no fallback to hide it.
                 self.simple(Intent::Question, "Please reach out to one of these now.")
             } else {
                 self.fallback()
             };
+            // Listed for admins reading JSON, never shown as cards.
+            reply.results = hits
+                .iter()
+                .take(MAX_CARDS)
+                .map(|h| hit(&self.kb.entries[h.entry], h.score, h.coverage, "weak"))
+                .collect();
+            return reply;
         }
         let shown: Vec<(&Entry, f32)> = hits
             .iter()

@@ -10,6 +10,7 @@ mod vocabulary;
 use crate::error::IndexError;
 use crate::knowledge::{Audience, Entry, KnowledgeBase, Stage};
 use crate::text::{contains_phrase, normalise};
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -21,7 +22,7 @@ use tantivy::tokenizer::{
     TextAnalyzer,
 };
 use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
-use vocabulary::{STOPWORDS, Vocabulary};
+use vocabulary::{PLACE_WORDS, STOPWORDS, Vocabulary};
 
 const TOKENIZER: &str = "signpost";
 /// How many words of a message are searched: enough for any real question.
@@ -41,12 +42,19 @@ const FIELDS: &[(&str, f32)] = &[
 /// How much a word found only through a synonym or a typo correction counts.
 const SYNONYM_WEIGHT: f32 = 0.7;
 const TYPO_WEIGHT: f32 = 0.6;
+/// Place names say where, not what: most entries serve the whole region.
+const PLACE_WEIGHT: f32 = 0.35;
 /// Multipliers for entries that fit the audience or stage the person chose.
 const AUDIENCE_BOOST: f32 = 1.35;
 const STAGE_BOOST: f32 = 1.25;
 /// How much covering more of the message's words counts: a score is scaled between
 /// `1 - COORDINATION` (no word covered) and 1 (every word covered).
 const COORDINATION: f32 = 0.5;
+/// Extra weight, per word up to three, for an entry whose title or keyword phrase the
+/// message contains word for word.
+const PHRASE_BOOST: f32 = 0.25;
+/// The score an entry named word for word starts from when no word of it was searchable.
+const MIN_NAMED_SCORE: f32 = 10.0;
 
 /// What the person told the front end about themselves: boosts, never filters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -90,6 +98,10 @@ pub struct SearchIndex {
     entry_meta: Vec<(Vec<Audience>, Vec<Stage>)>,
     /// For each entry, the sorted ids (in `vocabulary`) of every term it holds.
     entry_terms: Vec<Vec<u32>>,
+    /// Titles and keyword phrases of two or more words, found verbatim in messages.
+    phrases: Option<AhoCorasick>,
+    /// For each phrase pattern: the entry it names and its length in words.
+    phrase_owner: Vec<(usize, usize)>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -165,6 +177,61 @@ impl SearchIndex {
                 ids
             })
             .collect();
+        let mut phrase_texts = Vec::new();
+        let mut phrase_owner = Vec::new();
+        let mut phrase_is_title = Vec::new();
+        for (i, entry) in kb.entries.iter().enumerate() {
+            let title = normalise(&entry.title);
+            // "Families Outside" and "Apex Scotland (jobs)" are named by their first part too.
+            let short_title = normalise(entry.title.split(['(', ':', '-']).next().unwrap_or(""));
+            let titles = [(title, true), (short_title, true)];
+            let keywords = entry.keywords.iter().map(|k| (normalise(k), false));
+            for (phrase, is_title) in titles.into_iter().chain(keywords) {
+                let words = phrase.split(' ').filter(|w| !w.is_empty()).count();
+                if words >= 2 && !phrase_texts.iter().any(|(p, e)| *p == phrase && *e == i) {
+                    phrase_texts.push((phrase, i));
+                    phrase_owner.push((i, words));
+                    phrase_is_title.push(is_title);
+                }
+            }
+        }
+        // A keyword phrase found in the text of many entries ("dumfries and galloway") names
+        // none of them; a title always names its entry.
+        let build = |texts: &[(String, usize)]| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(texts.iter().map(|(p, _)| format!(" {p} ")))
+                .ok()
+        };
+        if let Some(all) = build(&phrase_texts) {
+            let mut df = vec![0usize; phrase_texts.len()];
+            for entry in &kb.entries {
+                let text = format!(" {} ", normalise(&field_texts(entry).join(" ")));
+                let mut seen = std::collections::HashSet::new();
+                for m in all.find_overlapping_iter(&text) {
+                    if seen.insert(m.pattern().as_usize()) {
+                        df[m.pattern().as_usize()] += 1;
+                    }
+                }
+            }
+            let limit = (kb.entries.len() / 20).max(3);
+            let keep: Vec<bool> = df
+                .iter()
+                .zip(&phrase_is_title)
+                .map(|(&n, &is_title)| is_title || n <= limit)
+                .collect();
+            let mut i = 0;
+            phrase_texts.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+            let mut i = 0;
+            phrase_owner.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        let phrases = build(&phrase_texts);
         let synonyms = kb
             .synonyms
             .iter()
@@ -187,6 +254,8 @@ impl SearchIndex {
                 .map(|e| (e.audiences.clone(), e.stages.clone()))
                 .collect(),
             entry_terms,
+            phrases,
+            phrase_owner,
         })
     }
 
@@ -215,9 +284,15 @@ impl SearchIndex {
                 continue;
             }
             let mut stands_for = Vec::new();
+            let place = PLACE_WORDS.contains(word);
             if let Some(term) = analyse(&mut analyzer, word).into_iter().next() {
                 if self.vocabulary.contains(&term) {
-                    add(&mut weights, &term, 1.0);
+                    let weight = if place {
+                        PLACE_WEIGHT
+                    } else {
+                        1.0
+                    };
+                    add(&mut weights, &term, weight);
                     stands_for.push(term);
                 } else {
                     for fix in self.vocabulary.corrections(word) {
@@ -226,12 +301,15 @@ impl SearchIndex {
                     }
                 }
             }
-            word_terms.push(stands_for);
+            // Where someone is says nothing about what they need: not part of coverage.
+            if !place {
+                word_terms.push(stands_for);
+            }
         }
         let content: Vec<&str> = words
             .iter()
             .copied()
-            .filter(|w| !STOPWORDS.contains(w))
+            .filter(|w| !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
             .collect();
         for group in &self.synonyms {
             let present: Vec<&str> = group
@@ -272,7 +350,7 @@ impl SearchIndex {
             known_words += usize::from(!ids.is_empty());
         }
         let content_words = content.len();
-        if weights.is_empty() {
+        if weights.is_empty() && self.phrases.is_none() {
             return SearchOutcome {
                 hits: Vec::new(),
                 content_words,
@@ -293,26 +371,53 @@ impl SearchIndex {
                 ));
             }
         }
+        // Entries named verbatim: the longest phrase of each, in words.
+        let mut named: HashMap<usize, usize> = HashMap::new();
+        if let Some(phrases) = &self.phrases {
+            let padded = format!(" {head} ");
+            for m in phrases.find_overlapping_iter(&padded) {
+                let (entry, words) = self.phrase_owner[m.pattern().as_usize()];
+                let slot = named.entry(entry).or_default();
+                *slot = (*slot).max(words);
+            }
+        }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
         else {
             return SearchOutcome::default();
         };
-        let mut hits: Vec<Scored> = top
+        let mut raw: Vec<(usize, f32)> = top
             .into_iter()
             .filter_map(|(score, addr)| {
                 let segment = searcher.segment_reader(addr.segment_ord);
                 let ords = segment.fast_fields().u64("ord").ok()?;
-                let entry = ords.first(addr.doc_id)? as usize;
+                Some((ords.first(addr.doc_id)? as usize, score))
+            })
+            .collect();
+        // An entry named only by filler words ("We Are With You") still gets a chance.
+        let floor = raw.first().map_or(MIN_NAMED_SCORE, |r| r.1 * 0.5).max(MIN_NAMED_SCORE);
+        for entry in named.keys() {
+            match raw.iter_mut().find(|(e, _)| e == entry) {
+                Some((_, score)) => *score = score.max(floor),
+                None => raw.push((*entry, floor)),
+            }
+        }
+        let mut hits: Vec<Scored> = raw
+            .into_iter()
+            .map(|(entry, score)| {
                 let coverage = self.coverage(entry, &word_ids);
-                Some(Scored {
+                let phrase = named
+                    .get(&entry)
+                    .map_or(1.0, |w| 1.0 + PHRASE_BOOST * (*w).min(3) as f32);
+                Scored {
                     entry,
                     score: score
+                        * phrase
                         * self.preference_boost(entry, prefs)
                         * (1.0 - COORDINATION + COORDINATION * coverage),
                     coverage,
-                })
+                }
             })
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
@@ -327,7 +432,8 @@ impl SearchIndex {
     /// The share of the message's content words that an entry holds in some form.
     fn coverage(&self, entry: usize, word_ids: &[Vec<u32>]) -> f32 {
         if word_ids.is_empty() {
-            return 0.0;
+            // Nothing but names and places: nothing left to cover.
+            return 1.0;
         }
         let terms = &self.entry_terms[entry];
         let covered = word_ids

@@ -19,6 +19,13 @@ pub(super) const STOPWORDS: &[&str] = &[
     "who", "why", "will", "with", "would", "ye", "yes", "you", "your", "youre",
 ];
 
+/// Places in and around the region: a weak signal, since most entries serve all of it.
+pub(super) const PLACE_WORDS: &[&str] = &[
+    "annan", "castle", "dalbeattie", "douglas", "dg", "dumfries", "dumgal", "galloway",
+    "gatehouse", "kirkcudbright", "langholm", "lockerbie", "moffat", "newton", "sanquhar",
+    "scotland", "scottish", "stewart", "stranraer", "thornhill", "wigtown", "wigtownshire",
+];
+
 /// Every term in the index, grouped by length for quick typo look-ups.
 pub(super) struct Vocabulary {
     /// Each term with a dense id, for compact per-entry term sets.
