@@ -163,7 +163,10 @@ pub fn evaluate(assistant: &Assistant, cases: &[Case]) -> Summary {
 pub fn summarise(outcomes: Vec<Outcome>) -> Summary {
     let ranked: Vec<&Outcome> = outcomes.iter().filter(|o| !o.any.is_empty()).collect();
     let share = |n: usize, d: usize| if d == 0 { 1.0 } else { n as f64 / d as f64 };
-    let hit1 = share(ranked.iter().filter(|o| o.rank == Some(1)).count(), ranked.len());
+    let hit1 = share(
+        ranked.iter().filter(|o| o.rank == Some(1)).count(),
+        ranked.len(),
+    );
     let hit3 = share(ranked.iter().filter(|o| o.hit3()).count(), ranked.len());
     let mrr = if ranked.is_empty() {
         1.0
@@ -175,7 +178,10 @@ pub fn summarise(outcomes: Vec<Outcome>) -> Summary {
             / ranked.len() as f64
     };
     let crises: Vec<&Outcome> = outcomes.iter().filter(|o| o.crisis == Some(true)).collect();
-    let calm: Vec<&Outcome> = outcomes.iter().filter(|o| o.crisis == Some(false)).collect();
+    let calm: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.crisis == Some(false))
+        .collect();
     let crisis_recall = share(crises.iter().filter(|o| o.flagged).count(), crises.len());
     let false_positives = calm.iter().filter(|o| o.flagged).count();
     Summary {

@@ -74,14 +74,15 @@ impl LiveKnowledge {
     pub fn watch(dir: &Path, debounce: Duration) -> Result<(LiveKnowledge, Report), Error> {
         let (mut live, report) = LiveKnowledge::load(dir)?;
         let (tx, rx) = mpsc::channel::<()>();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(event) = event
-                && !matches!(event.kind, EventKind::Access(_))
-            {
-                let _ = tx.send(());
-            }
-        })
-        .map_err(|e| watch_error(dir, e))?;
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if let Ok(event) = event
+                    && !matches!(event.kind, EventKind::Access(_))
+                {
+                    let _ = tx.send(());
+                }
+            })
+            .map_err(|e| watch_error(dir, e))?;
         watcher
             .watch(dir, RecursiveMode::Recursive)
             .map_err(|e| watch_error(dir, e))?;
@@ -173,7 +174,11 @@ fn reload(shared: &Shared) -> ReloadOutcome {
                 _ => Report::default(),
             };
             // File paths and positions are safe to log; nothing here comes from users.
-            for d in report.diagnostics.iter().filter(|d| d.severity == crate::knowledge::Severity::Error) {
+            for d in report
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::knowledge::Severity::Error)
+            {
                 tracing::warn!(event = "knowledge_rejected", problem = %d);
             }
             if report.diagnostics.is_empty() {

@@ -23,7 +23,12 @@ struct Cli {
 #[derive(Args, Clone)]
 struct KnowledgeArg {
     /// The knowledge folder to answer from.
-    #[arg(long, value_name = "DIR", env = "SIGNPOST_KNOWLEDGE", default_value = "knowledge")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SIGNPOST_KNOWLEDGE",
+        default_value = "knowledge"
+    )]
     knowledge: PathBuf,
 }
 
@@ -89,7 +94,10 @@ enum Format {
 fn parse_audience(s: &str) -> Result<Audience, String> {
     Audience::parse(s).ok_or_else(|| {
         let all: Vec<&str> = Audience::ALL.iter().map(|a| a.as_str()).collect();
-        format!("unknown audience `{s}`; expected one of: {}", all.join(", "))
+        format!(
+            "unknown audience `{s}`; expected one of: {}",
+            all.join(", ")
+        )
     })
 }
 
@@ -155,7 +163,10 @@ fn chat(dir: &Path, watch: bool) -> Result<ExitCode> {
     let mut audience: Option<Audience> = None;
     let mut last = live.current().welcome();
     writeln!(stdout, "{}", cli::render::text(&last))?;
-    writeln!(stdout, "(Type your question and press Enter. Ctrl-D to leave.)")?;
+    writeln!(
+        stdout,
+        "(Type your question and press Enter. Ctrl-D to leave.)"
+    )?;
     let mut lines = stdin.lock().lines();
     loop {
         if interactive {
@@ -260,8 +271,8 @@ fn ask(
 }
 
 fn check(dir: &Path, format: Format) -> Result<ExitCode> {
-    let report = knowledge::check(dir)
-        .with_context(|| format!("could not check `{}`", dir.display()))?;
+    let report =
+        knowledge::check(dir).with_context(|| format!("could not check `{}`", dir.display()))?;
     let mut stdout = io::stdout().lock();
     match format {
         Format::Text => {
@@ -312,7 +323,11 @@ fn run_eval(dir: &Path, cases: &Path, min_hit3: Option<f64>, verbose: bool) -> R
                 why.push(format!(
                     "crisis {} but expected {}",
                     if o.flagged { "flagged" } else { "not flagged" },
-                    if o.crisis == Some(true) { "flagged" } else { "not flagged" }
+                    if o.crisis == Some(true) {
+                        "flagged"
+                    } else {
+                        "not flagged"
+                    }
                 ));
             }
             writeln!(
@@ -330,7 +345,11 @@ fn run_eval(dir: &Path, cases: &Path, min_hit3: Option<f64>, verbose: bool) -> R
     if let Some(min) = min_hit3
         && summary.hit3 < min
     {
-        writeln!(stdout, "hit@3 {:.3} is below the minimum {min:.3}", summary.hit3)?;
+        writeln!(
+            stdout,
+            "hit@3 {:.3} is below the minimum {min:.3}",
+            summary.hit3
+        )?;
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
@@ -355,6 +374,11 @@ fn review(dir: &Path) -> Result<ExitCode> {
             if stale { "DUE FOR REVIEW" } else { "" }
         )?;
     }
-    writeln!(stdout, "{} entries, {} due for review (over 12 months)", entries.len(), due)?;
+    writeln!(
+        stdout,
+        "{} entries, {} due for review (over 12 months)",
+        entries.len(),
+        due
+    )?;
     Ok(ExitCode::SUCCESS)
 }

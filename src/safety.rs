@@ -92,10 +92,12 @@ impl SafetyRules {
             }
         };
         let before = problems.len();
-        let compile = |pattern: &Spanned<String>, problems: &mut Vec<Diagnostic>| {
-            match RegexBuilder::new(pattern.get_ref())
-                .size_limit(1 << 20)
-                .build()
+        let compile =
+            |pattern: &Spanned<String>, problems: &mut Vec<Diagnostic>| match RegexBuilder::new(
+                pattern.get_ref(),
+            )
+            .size_limit(1 << 20)
+            .build()
             {
                 Ok(re) => Some(re),
                 Err(err) => {
@@ -110,8 +112,7 @@ impl SafetyRules {
                     ));
                     None
                 }
-            }
-        };
+            };
 
         let mut categories = Vec::new();
         let mut seen = HashSet::new();

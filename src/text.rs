@@ -93,7 +93,10 @@ mod tests {
 
     #[test]
     fn normalise_folds_and_joins_contractions() {
-        assert_eq!(normalise("I'm  SCARED!! He’s  coming"), "im scared hes coming");
+        assert_eq!(
+            normalise("I'm  SCARED!! He’s  coming"),
+            "im scared hes coming"
+        );
         assert_eq!(normalise("Café: naïve—test"), "cafe naive test");
         assert_eq!(normalise("  ...  "), "");
         assert_eq!(normalise("ma da's in the jail 😢"), "ma das in the jail");

@@ -14,17 +14,23 @@ use std::time::SystemTime;
 
 /// Most cards in an answer to a question.
 pub const MAX_CARDS: usize = 3;
+// Thresholds are in units of the search's `score_unit` (the weight of a word found in one
+// entry), so they hold for a folder of any size.
 /// Below this score the best match is too weak to offer; the fallback is honest instead.
-const MIN_SCORE: f32 = 9.0;
+const MIN_SCORE: f32 = 2.4;
 /// The best match's score times the share of the message's words it holds must reach this:
 /// a middling score on half the words of "tell me a joke" is a guess...
-const MIN_SUPPORT: f32 = 7.0;
+const MIN_SUPPORT: f32 = 1.9;
 /// ...while a best match scoring this well is shown whatever else the message says.
-const CONFIDENT_SCORE: f32 = 25.0;
+const CONFIDENT_SCORE: f32 = 6.8;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
 /// General lines offered when nothing fits, if the menu file names none.
-const DEFAULT_GENERAL: &[&str] = &["victim-support-scotland", "citizens-advice-dg", "samaritans"];
+const DEFAULT_GENERAL: &[&str] = &[
+    "victim-support-scotland",
+    "citizens-advice-dg",
+    "samaritans",
+];
 
 /// What one message carries: the text and what the front end knows of the person.
 #[derive(Debug, Clone, Copy, Default)]
@@ -277,12 +283,13 @@ impl Assistant {
             .collect();
         let mut reply = self.simple(
             Intent::Journey,
-            &format!(
-                "{}: what it means and who can help.",
-                stage.label()
-            ),
+            &format!("{}: what it means and who can help.", stage.label()),
         );
-        reply.cards = topics.iter().chain(&services).map(|e| Card::brief(e)).collect();
+        reply.cards = topics
+            .iter()
+            .chain(&services)
+            .map(|e| Card::brief(e))
+            .collect();
         reply.results = topics
             .iter()
             .chain(&services)
@@ -377,8 +384,9 @@ impl Assistant {
         let pinned: HashSet<&str> = safety
             .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
             .unwrap_or_default();
-        let weak =
-            top < MIN_SCORE || (top * top_coverage < MIN_SUPPORT && top < CONFIDENT_SCORE);
+        let unit = self.index.score_unit();
+        let weak = top < MIN_SCORE * unit
+            || (top * top_coverage < MIN_SUPPORT * unit && top < CONFIDENT_SCORE * unit);
         if hits.is_empty() || known_words == 0 || weak {
             let mut reply = if safety.is_some() {
                 // The safety notice already holds the right lines: no fallback to hide it.
@@ -438,11 +446,7 @@ impl Assistant {
             asking for. These services can help with most things or point you on:",
         );
         reply.fallback = true;
-        reply.cards = self
-            .general_lines()
-            .into_iter()
-            .map(Card::brief)
-            .collect();
+        reply.cards = self.general_lines().into_iter().map(Card::brief).collect();
         reply.suggestions = self.menu_buttons();
         reply.suggestions.push(Suggestion {
             label: "Emergency lines".into(),

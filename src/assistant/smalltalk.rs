@@ -18,28 +18,101 @@ pub(super) enum SmallTalk {
 const KINDS: &[(SmallTalk, &[&str], &[&str])] = &[
     (
         SmallTalk::Greeting,
-        &["hi", "hello", "hiya", "hey", "heya", "hullo", "howdy", "yo", "morning", "afternoon", "evening", "alright", "hallo"],
-        &["good", "there", "signpost", "bot", "all", "how", "are", "you", "u", "doing", "ok", "okay"],
+        &[
+            "hi",
+            "hello",
+            "hiya",
+            "hey",
+            "heya",
+            "hullo",
+            "howdy",
+            "yo",
+            "morning",
+            "afternoon",
+            "evening",
+            "alright",
+            "hallo",
+        ],
+        &[
+            "good", "there", "signpost", "bot", "all", "how", "are", "you", "u", "doing", "ok",
+            "okay",
+        ],
     ),
     (
         SmallTalk::Thanks,
-        &["thanks", "thank", "cheers", "ta", "thx", "ty", "appreciated", "thankyou"],
-        &["you", "u", "so", "very", "much", "a", "lot", "many", "ok", "okay", "great", "brilliant", "lovely", "that", "thats", "was", "is", "helpful", "really", "for", "the", "help", "info", "pal", "mate", "again"],
+        &[
+            "thanks",
+            "thank",
+            "cheers",
+            "ta",
+            "thx",
+            "ty",
+            "appreciated",
+            "thankyou",
+        ],
+        &[
+            "you",
+            "u",
+            "so",
+            "very",
+            "much",
+            "a",
+            "lot",
+            "many",
+            "ok",
+            "okay",
+            "great",
+            "brilliant",
+            "lovely",
+            "that",
+            "thats",
+            "was",
+            "is",
+            "helpful",
+            "really",
+            "for",
+            "the",
+            "help",
+            "info",
+            "pal",
+            "mate",
+            "again",
+        ],
     ),
     (
         SmallTalk::Goodbye,
         &["bye", "goodbye", "cya", "ttyl"],
-        &["ok", "okay", "for", "now", "thanks", "see", "you", "ya", "later", "night", "good"],
+        &[
+            "ok", "okay", "for", "now", "thanks", "see", "you", "ya", "later", "night", "good",
+        ],
     ),
     (
         SmallTalk::Help,
         &["help", "commands", "instructions"],
-        &["what", "can", "you", "u", "do", "how", "does", "this", "work", "is", "it", "please", "i", "need", "show", "me", "the", "list", "of", "options"],
+        &[
+            "what", "can", "you", "u", "do", "how", "does", "this", "work", "is", "it", "please",
+            "i", "need", "show", "me", "the", "list", "of", "options",
+        ],
     ),
     (
         SmallTalk::Menu,
         &["menu", "restart", "start", "over", "again"],
-        &["main", "go", "back", "to", "the", "show", "me", "please", "let", "lets", "can", "i", "from", "beginning"],
+        &[
+            "main",
+            "go",
+            "back",
+            "to",
+            "the",
+            "show",
+            "me",
+            "please",
+            "let",
+            "lets",
+            "can",
+            "i",
+            "from",
+            "beginning",
+        ],
     ),
 ];
 
@@ -53,7 +126,11 @@ impl SmallTalk {
         // "what can you do" asks for help without the word.
         if matches!(
             normalised.as_str(),
-            "what can you do" | "what do you do" | "how does this work" | "what is this" | "who are you"
+            "what can you do"
+                | "what do you do"
+                | "how does this work"
+                | "what is this"
+                | "who are you"
         ) {
             return Some(SmallTalk::Help);
         }
@@ -74,11 +151,20 @@ mod tests {
     #[test]
     fn recognises_small_talk() {
         assert_eq!(SmallTalk::classify("Hi there!"), Some(SmallTalk::Greeting));
-        assert_eq!(SmallTalk::classify("good morning"), Some(SmallTalk::Greeting));
-        assert_eq!(SmallTalk::classify("thanks so much, that was helpful"), Some(SmallTalk::Thanks));
+        assert_eq!(
+            SmallTalk::classify("good morning"),
+            Some(SmallTalk::Greeting)
+        );
+        assert_eq!(
+            SmallTalk::classify("thanks so much, that was helpful"),
+            Some(SmallTalk::Thanks)
+        );
         assert_eq!(SmallTalk::classify("cheers pal"), Some(SmallTalk::Thanks));
         assert_eq!(SmallTalk::classify("help"), Some(SmallTalk::Help));
-        assert_eq!(SmallTalk::classify("what can you do?"), Some(SmallTalk::Help));
+        assert_eq!(
+            SmallTalk::classify("what can you do?"),
+            Some(SmallTalk::Help)
+        );
         assert_eq!(SmallTalk::classify("start again"), Some(SmallTalk::Menu));
         assert_eq!(SmallTalk::classify("bye for now"), Some(SmallTalk::Goodbye));
     }

@@ -345,10 +345,7 @@ fn parse_entry(
         ));
     }
     if kind == Kind::Service && fm.contacts.is_empty() {
-        problems.push(file.warning(
-            start,
-            "service has no `[[contacts]]`: say how to reach it",
-        ));
+        problems.push(file.warning(start, "service has no `[[contacts]]`: say how to reach it"));
     }
     let refs = fm
         .see_also
@@ -424,10 +421,9 @@ fn read_menu(
             for id in named {
                 if !ids.contains(id) {
                     let offset = text.find(&format!("\"{id}\"")).unwrap_or(0);
-                    problems.push(file.error(
-                        offset,
-                        format!("menu names `{id}`, which is not an entry"),
-                    ));
+                    problems.push(
+                        file.error(offset, format!("menu names `{id}`, which is not an entry")),
+                    );
                 }
             }
             Ok((raw.choices, raw.general))
@@ -443,9 +439,21 @@ fn read_menu(
 pub fn default_menu() -> Vec<MenuChoice> {
     [
         ("victim", "I've been affected by a crime", Audience::Victims),
-        ("family", "A family member or friend is involved", Audience::Families),
-        ("convicted", "I've been arrested, charged or convicted", Audience::PeopleWithConvictions),
-        ("practitioner", "I work with people in the justice system", Audience::Practitioners),
+        (
+            "family",
+            "A family member or friend is involved",
+            Audience::Families,
+        ),
+        (
+            "convicted",
+            "I've been arrested, charged or convicted",
+            Audience::PeopleWithConvictions,
+        ),
+        (
+            "practitioner",
+            "I work with people in the justice system",
+            Audience::Practitioners,
+        ),
     ]
     .into_iter()
     .map(|(key, label, audience)| MenuChoice {
@@ -482,7 +490,11 @@ mod tests {
 
     #[test]
     fn dates_round_trip() {
-        let d = Date { year: 2026, month: 11, day: 22 };
+        let d = Date {
+            year: 2026,
+            month: 11,
+            day: 22,
+        };
         assert_eq!(Date::from_days(d.to_days()), d);
         assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
     }

@@ -53,8 +53,9 @@ const COORDINATION: f32 = 0.5;
 /// Extra weight, per word up to three, for an entry whose title or keyword phrase the
 /// message contains word for word.
 const PHRASE_BOOST: f32 = 0.25;
-/// The score an entry named word for word starts from when no word of it was searchable.
-const MIN_NAMED_SCORE: f32 = 10.0;
+/// The score, in [`SearchIndex::score_unit`]s, an entry named word for word starts from when
+/// no word of it was searchable.
+const MIN_NAMED_SCORE: f32 = 2.7;
 
 /// What the person told the front end about themselves: boosts, never filters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -149,11 +150,15 @@ impl SearchIndex {
             let mut seen = std::collections::HashSet::new();
             for text in field_texts(entry) {
                 for word in normalise(&text).split(' ') {
-                    if word.len() >= 3 && !word.bytes().any(|b| b.is_ascii_digit()) && seen.insert(word.to_string()) {
+                    if word.len() >= 3
+                        && !word.bytes().any(|b| b.is_ascii_digit())
+                        && seen.insert(word.to_string())
+                    {
                         match written.get_mut(word) {
                             Some((_, count)) => *count += 1,
                             None => {
-                                if let Some(term) = analyse(&mut analyzer, word).into_iter().next() {
+                                if let Some(term) = analyse(&mut analyzer, word).into_iter().next()
+                                {
                                     written.insert(word.to_string(), (term, 1));
                                 }
                             }
@@ -287,11 +292,7 @@ impl SearchIndex {
             let place = PLACE_WORDS.contains(word);
             if let Some(term) = analyse(&mut analyzer, word).into_iter().next() {
                 if self.vocabulary.contains(&term) {
-                    let weight = if place {
-                        PLACE_WEIGHT
-                    } else {
-                        1.0
-                    };
+                    let weight = if place { PLACE_WEIGHT } else { 1.0 };
                     add(&mut weights, &term, weight);
                     stands_for.push(term);
                 } else {
@@ -381,6 +382,10 @@ impl SearchIndex {
                 *slot = (*slot).max(words);
             }
         }
+        if !named.is_empty() {
+            // A service named outright is known even when every word of it is filler.
+            known_words = known_words.max(1);
+        }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
@@ -396,7 +401,8 @@ impl SearchIndex {
             })
             .collect();
         // An entry named only by filler words ("We Are With You") still gets a chance.
-        let floor = raw.first().map_or(MIN_NAMED_SCORE, |r| r.1 * 0.5).max(MIN_NAMED_SCORE);
+        let min_named = MIN_NAMED_SCORE * self.score_unit();
+        let floor = raw.first().map_or(min_named, |r| r.1 * 0.5).max(min_named);
         for entry in named.keys() {
             match raw.iter_mut().find(|(e, _)| e == entry) {
                 Some((_, score)) => *score = score.max(floor),
@@ -427,6 +433,13 @@ impl SearchIndex {
             content_words,
             known_words,
         }
+    }
+
+    /// The BM25 weight of a word found in one entry only. Scores grow with the size of the
+    /// folder; thresholds expressed in this unit mean the same in a folder of 7 or 7,000.
+    pub fn score_unit(&self) -> f32 {
+        let n = self.entry_meta.len().max(1) as f32;
+        (1.0 + (n - 0.5) / 1.5).ln()
     }
 
     /// The share of the message's content words that an entry holds in some form.

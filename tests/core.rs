@@ -1,0 +1,15 @@
+//! Integration tests of the core library and the `signpost` CLI, over fixture folders and the
+//! shipped knowledge.
+
+#[path = "core/check.rs"]
+mod check;
+#[path = "core/cli.rs"]
+mod cli;
+#[path = "core/common.rs"]
+mod common;
+#[path = "core/hostile.rs"]
+mod hostile;
+#[path = "core/quality.rs"]
+mod quality;
+#[path = "core/search.rs"]
+mod search;
