@@ -1,9 +1,11 @@
 //! Live knowledge: watch the folder, rebuild off the answering path, swap atomically, and keep
 //! the last good snapshot when an edit breaks the folder.
 
-use crate::assistant::Assistant;
+use crate::assistant::{Assistant, Turn};
 use crate::error::{Error, KnowledgeError};
+use crate::gaps::GapsLog;
 use crate::knowledge::Report;
+use crate::reply::Reply;
 use arc_swap::ArcSwap;
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,7 @@ type Listener = Box<dyn Fn(&ReloadOutcome) + Send + Sync>;
 
 struct Shared {
     dir: PathBuf,
+    gaps: arc_swap::ArcSwapOption<GapsLog>,
     current: ArcSwap<Assistant>,
     generation: AtomicU64,
     listeners: Mutex<Vec<Listener>>,
@@ -55,6 +58,7 @@ impl LiveKnowledge {
         let (assistant, report) = Assistant::load(dir)?;
         let shared = Arc::new(Shared {
             dir: dir.to_path_buf(),
+            gaps: arc_swap::ArcSwapOption::from(GapsLog::from_env().map(Arc::new)),
             current: ArcSwap::from_pointee(assistant),
             generation: AtomicU64::new(1),
             listeners: Mutex::new(Vec::new()),
@@ -116,6 +120,23 @@ impl LiveKnowledge {
     /// The assistant to answer with now. An answer keeps the snapshot it started with.
     pub fn current(&self) -> Arc<Assistant> {
         self.shared.current.load_full()
+    }
+
+    /// Answers one message from the current snapshot, and records it (scrubbed) in the gaps
+    /// file when it ended in the fallback and `SIGNPOST_GAPS_FILE` is set.
+    pub fn answer(&self, turn: &Turn<'_>) -> Reply {
+        let reply = self.current().answer(turn);
+        if reply.fallback
+            && let Some(gaps) = self.shared.gaps.load().as_ref()
+        {
+            gaps.record(turn.text);
+        }
+        reply
+    }
+
+    /// Uses this gaps log (or none) instead of the one named by `SIGNPOST_GAPS_FILE`.
+    pub fn set_gaps(&self, gaps: Option<GapsLog>) {
+        self.shared.gaps.store(gaps.map(Arc::new));
     }
 
     /// How many snapshots have gone live (1 after the first load).

@@ -83,6 +83,14 @@ enum Command {
         #[command(flatten)]
         k: KnowledgeArg,
     },
+    /// Show the most frequent unanswered questions from a gaps file (see SIGNPOST_GAPS_FILE).
+    Gaps {
+        /// The gaps file the bots wrote.
+        file: PathBuf,
+        /// How many to show.
+        #[arg(long, default_value_t = 30)]
+        top: usize,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -141,6 +149,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             verbose,
         } => run_eval(&k.knowledge, &cases, min_hit3, verbose),
         Command::Review { k } => review(&k.knowledge),
+        Command::Gaps { file, top } => gaps(&file, top),
     }
 }
 
@@ -192,7 +201,7 @@ fn chat(dir: &Path, watch: bool) -> Result<ExitCode> {
                 reply
             }
             Some(action) => assistant.act(&action, audience),
-            None => assistant.answer(&Turn {
+            None => live.answer(&Turn {
                 text,
                 audience,
                 stage: None,
@@ -379,6 +388,23 @@ fn review(dir: &Path) -> Result<ExitCode> {
         "{} entries, {} due for review (over 12 months)",
         entries.len(),
         due
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gaps(file: &Path, top: usize) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read the gaps file `{}`", file.display()))?;
+    let counts = signpost::gaps::summarise(&text);
+    let total: usize = counts.iter().map(|(_, c)| c).sum();
+    let mut stdout = io::stdout().lock();
+    for (words, count) in counts.iter().take(top) {
+        writeln!(stdout, "{count:>5}  {words}")?;
+    }
+    writeln!(
+        stdout,
+        "{total} unanswered question(s), {} different; add entries or example questions for the most frequent",
+        counts.len()
     )?;
     Ok(ExitCode::SUCCESS)
 }

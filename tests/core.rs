@@ -9,6 +9,8 @@ mod cli;
 mod common;
 #[path = "core/hostile.rs"]
 mod hostile;
+#[path = "core/live.rs"]
+mod live;
 #[path = "core/quality.rs"]
 mod quality;
 #[path = "core/search.rs"]
