@@ -25,6 +25,7 @@ pub mod live;
 pub mod reply;
 pub mod safety;
 pub mod search;
+pub mod synth;
 pub mod text;
 
 pub use assistant::{Assistant, Turn};

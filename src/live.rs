@@ -125,13 +125,25 @@ impl LiveKnowledge {
     /// Answers one message from the current snapshot, and records it (scrubbed) in the gaps
     /// file when it ended in the fallback and `SIGNPOST_GAPS_FILE` is set.
     pub fn answer(&self, turn: &Turn<'_>) -> Reply {
-        let reply = self.current().answer(turn);
-        if reply.fallback
-            && let Some(gaps) = self.shared.gaps.load().as_ref()
-        {
-            gaps.record(turn.text);
+        self.answer_on(&self.current(), turn)
+    }
+
+    /// As [`LiveKnowledge::answer`], on a snapshot the caller already holds (so that what it
+    /// renders next comes from the same snapshot).
+    pub fn answer_on(&self, assistant: &Assistant, turn: &Turn<'_>) -> Reply {
+        let reply = assistant.answer(turn);
+        if reply.fallback {
+            self.record_unanswered(turn.text);
         }
         reply
+    }
+
+    /// Notes a message that ended in the fallback in the gaps file, if one is set (scrubbed of
+    /// anything identifying; see [`crate::gaps`]). For front ends that answer by other means.
+    pub fn record_unanswered(&self, text: &str) {
+        if let Some(gaps) = self.shared.gaps.load().as_ref() {
+            gaps.record(text);
+        }
     }
 
     /// Uses this gaps log (or none) instead of the one named by `SIGNPOST_GAPS_FILE`.

@@ -83,6 +83,21 @@ enum Command {
         #[command(flatten)]
         k: KnowledgeArg,
     },
+    /// Write a synthetic knowledge folder of N entries, varied from --knowledge, for benchmarks.
+    ///
+    /// The real entries are kept as they are and variations of them are added (new names,
+    /// places, keywords, example questions and reordered bodies) until there are N;
+    /// synonyms.toml, safety.toml and menu.toml are copied. The result passes `signpost check`.
+    /// The same arguments always write the same folder.
+    Synth {
+        /// How many entries to write in all (at least as many as --knowledge holds).
+        #[arg(long, value_name = "N")]
+        entries: usize,
+        /// The folder to write; it must be new or empty.
+        dir: PathBuf,
+        #[command(flatten)]
+        k: KnowledgeArg,
+    },
     /// Show the most frequent unanswered questions from a gaps file (see SIGNPOST_GAPS_FILE).
     Gaps {
         /// The gaps file the bots wrote.
@@ -149,6 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             verbose,
         } => run_eval(&k.knowledge, &cases, min_hit3, verbose),
         Command::Review { k } => review(&k.knowledge),
+        Command::Synth { entries, dir, k } => synth(&k.knowledge, entries, &dir),
         Command::Gaps { file, top } => gaps(&file, top),
     }
 }
@@ -389,6 +405,26 @@ fn review(dir: &Path) -> Result<ExitCode> {
         entries.len(),
         due
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn synth(source: &Path, entries: usize, dir: &Path) -> Result<ExitCode> {
+    let written = signpost::synth::generate(source, entries, dir).with_context(|| {
+        format!(
+            "could not write a synthetic folder of {entries} entries to `{}` from `{}`",
+            dir.display(),
+            source.display()
+        )
+    })?;
+    println!(
+        "wrote {} entries ({} services, {} topics; {} copied from `{}`) to `{}`",
+        written.entries,
+        written.services,
+        written.topics,
+        written.copied,
+        source.display(),
+        dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -100,7 +100,10 @@ mod tests {
         assert_eq!(normalise("Café: naïve—test"), "cafe naive test");
         assert_eq!(normalise("  ...  "), "");
         // Emoji become their names, which can carry meaning.
-        assert_eq!(normalise("ma da's in the jail 😢"), "ma das in the jail cry");
+        assert_eq!(
+            normalise("ma da's in the jail 😢"),
+            "ma das in the jail cry"
+        );
     }
 
     #[test]

@@ -353,7 +353,9 @@ impl Assistant {
         }
     }
 
-    fn safety_notice(&self, text: &str) -> Option<SafetyNotice> {
+    /// The safety notice for a message, if it is a crisis: what [`Assistant::answer`] puts
+    /// first. For front ends that search only part of a long message but triage all of it.
+    pub fn safety_notice(&self, text: &str) -> Option<SafetyNotice> {
         let rules = &self.kb.safety;
         let categories = rules.triage(text);
         let first = categories.first()?;

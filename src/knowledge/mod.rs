@@ -25,6 +25,9 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// The longest id allowed: a button's payload (Telegram allows 64 bytes) carries it.
+pub const MAX_ID_LEN: usize = 60;
+
 /// Days after `reviewed` when an entry is reported as due for review.
 pub const REVIEW_AFTER_DAYS: i64 = 365;
 
@@ -159,6 +162,12 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            if id.len() > MAX_ID_LEN {
+                problems.push(file.error(
+                    0,
+                    format!("id `{id}` is {} characters long; keep ids to {MAX_ID_LEN} so buttons can carry them", id.len()),
+                ));
+            }
             if !is_kebab_id(&id) {
                 problems.push(file.error(
                     0,

@@ -74,7 +74,9 @@ pub fn truncate(text: &str, max: usize) -> String {
             _ => cut.as_str(),
         }
     };
-    body = body.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '—' | '–' | '('));
+    body = body.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '—' | '–' | '(')
+    });
     let mut out = String::with_capacity(body.len() + ELLIPSIS.len_utf8());
     out.push_str(body);
     out.push(ELLIPSIS);
@@ -168,7 +170,12 @@ fn check_message(message: &Value, problems: &mut Vec<String>) {
     let mut total = 0;
     for (i, embed) in embeds.iter().enumerate() {
         let at = format!("embed {i}");
-        check_len(problems, &format!("{at} title"), embed.get("title"), EMBED_TITLE);
+        check_len(
+            problems,
+            &format!("{at} title"),
+            embed.get("title"),
+            EMBED_TITLE,
+        );
         check_len(
             problems,
             &format!("{at} description"),
@@ -194,7 +201,10 @@ fn check_message(message: &Value, problems: &mut Vec<String>) {
             .cloned()
             .unwrap_or_default();
         if fields.len() > FIELDS {
-            problems.push(format!("{at} has {} fields, more than {FIELDS}", fields.len()));
+            problems.push(format!(
+                "{at} has {} fields, more than {FIELDS}",
+                fields.len()
+            ));
         }
         for (j, field) in fields.iter().enumerate() {
             check_len(
@@ -216,7 +226,9 @@ fn check_message(message: &Value, problems: &mut Vec<String>) {
         }
     }
     if total > EMBED_TOTAL {
-        problems.push(format!("embeds total {total} characters, more than {EMBED_TOTAL}"));
+        problems.push(format!(
+            "embeds total {total} characters, more than {EMBED_TOTAL}"
+        ));
     }
     let rows = message
         .get("components")
@@ -268,7 +280,12 @@ fn check_choices(data: Option<&Value>, problems: &mut Vec<String>) {
         problems.push(format!("{} choices, more than {CHOICES}", choices.len()));
     }
     for (i, choice) in choices.iter().enumerate() {
-        check_len(problems, &format!("choice {i} name"), choice.get("name"), CHOICE_NAME);
+        check_len(
+            problems,
+            &format!("choice {i} name"),
+            choice.get("name"),
+            CHOICE_NAME,
+        );
         if let Some(value) = choice.get("value").and_then(Value::as_str) {
             if chars(value) > CHOICE_NAME {
                 problems.push(format!("choice {i} value too long"));

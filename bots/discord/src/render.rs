@@ -7,7 +7,7 @@ use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
     CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse,
 };
-use signpost::knowledge::{ContactKind, KnowledgeBase, Kind};
+use signpost::knowledge::{ContactKind, Kind, KnowledgeBase};
 use signpost::live::ReloadOutcome;
 use signpost::reply::{Card, Intent, Suggestion};
 use signpost::{Action, Assistant, Reply};
@@ -240,16 +240,28 @@ impl Rendered {
             .collect()
     }
 
-    /// The message of an interaction response (type 4 or 7), for both modes.
-    pub fn response_message(&self, ephemeral: bool) -> CreateInteractionResponseMessage {
+    /// A new message (interaction response type 4), for both modes: private when
+    /// `ephemeral`, and no `content` key when there is no text.
+    pub fn new_message(&self, ephemeral: bool) -> CreateInteractionResponseMessage {
         let mut message = CreateInteractionResponseMessage::new()
             .embeds(self.create_embeds())
             .components(self.create_rows())
             .allowed_mentions(no_mentions())
             .ephemeral(ephemeral);
-        // An update must clear old content when the new message has none.
-        message = message.content(self.content.clone().unwrap_or_default());
+        if let Some(content) = &self.content {
+            message = message.content(content.clone());
+        }
         message
+    }
+
+    /// The replacement for the message a button was on (interaction response type 7): the
+    /// content is always sent (empty clears the old text) and the flags are left as they were.
+    pub fn update_message(&self) -> CreateInteractionResponseMessage {
+        CreateInteractionResponseMessage::new()
+            .content(self.content.clone().unwrap_or_default())
+            .embeds(self.create_embeds())
+            .components(self.create_rows())
+            .allowed_mentions(no_mentions())
     }
 
     /// The edit that fills in a deferred response.
@@ -485,7 +497,11 @@ pub fn button(suggestion: &Suggestion) -> Button {
 /// `/about`: what the bot is, how much it knows, when the knowledge was checked and loaded.
 pub fn about(assistant: &Assistant, reloads: u64) -> Rendered {
     let kb = assistant.knowledge();
-    let services = kb.entries.iter().filter(|e| e.kind == Kind::Service).count();
+    let services = kb
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::Service)
+        .count();
     let topics = kb.entries.len() - services;
     let loaded = assistant
         .loaded_at()
@@ -507,7 +523,10 @@ pub fn about(assistant: &Assistant, reloads: u64) -> Rendered {
         fields: vec![
             Field {
                 name: "Entries".into(),
-                value: format!("{} ({services} services, {topics} topics)", kb.entries.len()),
+                value: format!(
+                    "{} ({services} services, {topics} topics)",
+                    kb.entries.len()
+                ),
                 inline: true,
             },
             Field {
@@ -650,12 +669,18 @@ mod tests {
 
     #[test]
     fn defuses_mass_mentions() {
-        assert_eq!(defuse("@everyone hi @here"), "@\u{200B}everyone hi @\u{200B}here");
+        assert_eq!(
+            defuse("@everyone hi @here"),
+            "@\u{200B}everyone hi @\u{200B}here"
+        );
     }
 
     #[test]
     fn headings_become_bold() {
-        assert_eq!(discord_markdown("## What happens\ntext"), "**What happens**\ntext");
+        assert_eq!(
+            discord_markdown("## What happens\ntext"),
+            "**What happens**\ntext"
+        );
     }
 
     #[test]

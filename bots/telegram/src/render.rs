@@ -231,7 +231,10 @@ pub fn keyboard(suggestions: &[Suggestion]) -> Option<InlineKeyboardMarkup> {
             }
             let label = s.label.trim();
             let label = if label.is_empty() { "More" } else { label };
-            Some(vec![InlineKeyboardButton::callback(label.to_string(), data)])
+            Some(vec![InlineKeyboardButton::callback(
+                label.to_string(),
+                data,
+            )])
         })
         .take(MAX_BUTTONS)
         .collect();
@@ -434,7 +437,14 @@ fn next_token(s: &str) -> usize {
     match s.as_bytes().first() {
         Some(b'<') => s.find('>').map_or(first, |i| i + 1),
         Some(b'&') => match s[1..].find(';') {
-            Some(i) if i <= 10 && s[1..1 + i].chars().all(|c| c.is_ascii_alphanumeric() || c == '#') => i + 2,
+            Some(i)
+                if i <= 10
+                    && s[1..1 + i]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '#') =>
+            {
+                i + 2
+            }
             _ => first,
         },
         _ => first,
@@ -447,7 +457,12 @@ fn open_tag_name(tag: &str) -> Option<&str> {
     if inner.starts_with('/') {
         return None;
     }
-    Some(inner.split(|c: char| c.is_whitespace()).next().unwrap_or(inner))
+    Some(
+        inner
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or(inner),
+    )
 }
 
 fn closers(stack: &[(String, String)]) -> String {
@@ -544,9 +559,64 @@ fn take_prefix(s: &str, limit: usize) -> Option<(String, String)> {
     Some((head, tail))
 }
 
+/// The same message without parse mode: tags removed (links keep their address in
+/// brackets), entities decoded. Used if Telegram ever rejects the HTML.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut href: Option<String> = None;
+    let mut link_text = String::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let n = next_token(rest);
+        let token = &rest[..n];
+        rest = &rest[n..];
+        let piece = if let Some(tag) = token.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
+            if let Some(url) = tag
+                .strip_prefix("a href=\"")
+                .and_then(|t| t.strip_suffix('"'))
+            {
+                href = Some(unescape(url));
+                link_text.clear();
+            } else if tag == "/a"
+                && let Some(url) = href.take()
+                && link_text != url
+            {
+                out.push_str(&format!(" ({url})"));
+            }
+            continue;
+        } else if token.starts_with('&') && token.ends_with(';') && token.len() > 1 {
+            unescape(token)
+        } else {
+            token.to_string()
+        };
+        if href.is_some() {
+            link_text.push_str(&piece);
+        }
+        out.push_str(&piece);
+    }
+    out
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_strips_tags_and_decodes_entities() {
+        let html =
+            "<b>Call &amp; ask</b>\n🌐 <a href=\"https://x.org/?a=1&amp;b=2\">Site</a> &lt;3";
+        assert_eq!(
+            plain_text(html),
+            "Call & ask\n🌐 Site (https://x.org/?a=1&b=2) <3"
+        );
+    }
 
     #[test]
     fn escapes_the_three_specials_and_quotes() {
@@ -587,12 +657,18 @@ mod tests {
         assert!(chunks.len() > 5);
         for chunk in &chunks {
             assert!(utf16_len(chunk) <= 100, "{chunk}");
-            assert_eq!(chunk.matches("<b>").count(), chunk.matches("</b>").count(), "{chunk}");
+            assert_eq!(
+                chunk.matches("<b>").count(),
+                chunk.matches("</b>").count(),
+                "{chunk}"
+            );
             // No entity is cut: every & starts a whole entity.
             for (i, _) in chunk.match_indices('&') {
                 let tail = &chunk[i..];
                 assert!(
-                    tail.starts_with("&amp;") || tail.starts_with("&lt;") || tail.starts_with("&gt;"),
+                    tail.starts_with("&amp;")
+                        || tail.starts_with("&lt;")
+                        || tail.starts_with("&gt;"),
                     "{chunk}"
                 );
             }
@@ -622,7 +698,9 @@ mod tests {
 
     #[test]
     fn blocks_pack_on_paragraphs_and_lines() {
-        let blocks: Vec<String> = (0..10).map(|i| format!("para {i} {}", "x".repeat(30))).collect();
+        let blocks: Vec<String> = (0..10)
+            .map(|i| format!("para {i} {}", "x".repeat(30)))
+            .collect();
         let parts = split_blocks(&blocks, 100);
         for part in &parts {
             assert!(utf16_len(part) <= 100);
@@ -630,10 +708,186 @@ mod tests {
         }
         assert_eq!(parts.join("\n\n"), blocks.join("\n\n"));
 
-        let block = (0..10).map(|i| format!("line {i} {}", "z".repeat(20))).collect::<Vec<_>>().join("\n");
+        let block = (0..10)
+            .map(|i| format!("line {i} {}", "z".repeat(20)))
+            .collect::<Vec<_>>()
+            .join("\n");
         let parts = split_blocks(std::slice::from_ref(&block), 100);
         assert!(parts.len() > 1);
         assert_eq!(parts.join("\n"), block);
+    }
+
+    fn contact(
+        kind: ContactKind,
+        value: &str,
+        label: Option<&str>,
+        hours: Option<&str>,
+    ) -> Contact {
+        Contact {
+            kind,
+            value: value.into(),
+            label: label.map(Into::into),
+            hours: hours.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn contact_lines_carry_value_label_and_hours() {
+        let phone = contact(
+            ContactKind::Phone,
+            "0800 254 0088",
+            Some("Freephone helpline"),
+            Some("Monday to Friday, 9am to 5pm"),
+        );
+        assert_eq!(
+            contact_line(&phone),
+            "📞 <b>0800 254 0088</b> · Freephone helpline <i>(Monday to Friday, 9am to 5pm)</i>"
+        );
+        let text = contact(
+            ContactKind::Text,
+            "85258",
+            Some("Text SHOUT to"),
+            Some("24/7"),
+        );
+        assert_eq!(
+            contact_line(&text),
+            "💬 Text SHOUT to <b>85258</b> <i>(24/7)</i>"
+        );
+        let web = contact(
+            ContactKind::Web,
+            "https://example.org/?a=1&b=\"2\"",
+            Some("Site <new>"),
+            None,
+        );
+        assert_eq!(
+            contact_line(&web),
+            "🌐 <a href=\"https://example.org/?a=1&amp;b=&quot;2&quot;\">Site &lt;new&gt;</a>"
+        );
+        let odd = contact(ContactKind::Web, "javascript:alert(1)", None, None);
+        assert_eq!(contact_line(&odd), "🌐 javascript:alert(1)");
+        let email = contact(ContactKind::Email, "help@example.org", None, Some(" "));
+        assert_eq!(contact_line(&email), "✉️ help@example.org");
+        let address = contact(ContactKind::Address, "1 High St & Co", Some("Office"), None);
+        assert_eq!(contact_line(&address), "📍 1 High St &amp; Co · Office");
+        let bare = contact(ContactKind::Phone, "101", None, Some("24 hours"));
+        assert_eq!(contact_line(&bare), "📞 <b>101</b> <i>(24 hours)</i>");
+    }
+
+    fn card(id: &str, title: &str) -> Card {
+        Card {
+            id: id.into(),
+            kind: signpost::knowledge::Kind::Service,
+            title: title.into(),
+            summary: format!("About {title} & more."),
+            contacts: vec![contact(ContactKind::Phone, "0000 000 000", None, None)],
+            link: Some("https://example.org/".into()),
+            body: None,
+        }
+    }
+
+    fn reply() -> Reply {
+        use signpost::reply::{Intent, SafetyNotice};
+        Reply {
+            intent: Intent::Question,
+            safety: Some(SafetyNotice {
+                categories: vec!["suicide-self-harm".into()],
+                title: "If you are thinking about suicide".into(),
+                messages: vec!["Call 999 in danger.".into(), "Samaritans: 116 123.".into()],
+                cards: vec![card("samaritans", "Samaritans")],
+            }),
+            lead: "You might also find these useful.".into(),
+            cards: vec![card("other", "Other <service>")],
+            suggestions: vec![
+                Suggestion {
+                    label: "Emergency lines".into(),
+                    action: signpost::Action::Crisis,
+                },
+                Suggestion {
+                    label: "Too long".into(),
+                    action: signpost::Action::Entry("x".repeat(80)),
+                },
+                Suggestion {
+                    label: "Other".into(),
+                    action: signpost::Action::Entry("other".into()),
+                },
+            ],
+            fallback: false,
+            results: Vec::new(),
+            audience: None,
+        }
+    }
+
+    #[test]
+    fn safety_comes_first_then_lead_then_cards_then_buttons() {
+        let parts = render(&reply());
+        assert_eq!(parts.len(), 1);
+        let html = &parts[0].html;
+        assert!(
+            html.starts_with("🆘 <b>If you are thinking about suicide</b>\nCall 999 in danger.")
+        );
+        let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} in {html}"));
+        assert!(at("116 123") < at("<b>Samaritans</b>"));
+        assert!(at("<b>Samaritans</b>") < at("You might also find"));
+        assert!(at("You might also find") < at("<b>Other &lt;service&gt;</b>"));
+        assert!(html.contains("About Other &lt;service&gt; &amp; more."));
+        // The link is not among the contacts, so it gets its own line.
+        assert!(html.contains("🔗 <a href=\"https://example.org/\">More information</a>"));
+        let keyboard = parts[0].keyboard.as_ref().unwrap();
+        let data: Vec<String> = keyboard
+            .inline_keyboard
+            .iter()
+            .map(|row| match &row[0].kind {
+                teloxide::types::InlineKeyboardButtonKind::CallbackData(d) => d.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        // Callback data over 64 bytes is dropped, not sent broken.
+        assert_eq!(data, ["crisis", "e:other"]);
+    }
+
+    #[test]
+    fn long_replies_split_with_buttons_on_the_last_part_only() {
+        let mut reply = reply();
+        reply.cards[0].body = Some(
+            (0..60)
+                .map(|i| {
+                    format!("Paragraph {i}: **bold** & <angle> text that goes on for a while.")
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        );
+        let blocks = reply_blocks(&reply);
+        let parts = render_blocks(blocks, &reply.suggestions, 500);
+        assert!(parts.len() > 5);
+        for (i, part) in parts.iter().enumerate() {
+            assert!(utf16_len(&part.html) <= 500);
+            assert_eq!(part.keyboard.is_some(), i + 1 == parts.len());
+            assert_eq!(
+                part.html.matches("<b>").count(),
+                part.html.matches("</b>").count()
+            );
+        }
+        let all: String = parts
+            .iter()
+            .map(|p| p.html.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        assert!(all.contains("Paragraph 0: <b>bold</b> &amp; &lt;angle&gt;"));
+        assert!(all.find("Paragraph 10:").unwrap() < all.find("Paragraph 59:").unwrap());
+    }
+
+    #[test]
+    fn a_note_comes_first_and_buttons_need_text() {
+        let parts = render_with_note("Hello <you> & me", &reply());
+        assert!(
+            parts[0]
+                .html
+                .starts_with("Hello &lt;you&gt; &amp; me\n\n🆘")
+        );
+        let only_buttons = render_blocks(Vec::new(), &reply().suggestions, MAX_MESSAGE_LEN);
+        assert_eq!(only_buttons.len(), 1);
+        assert!(!only_buttons[0].html.is_empty());
+        assert!(render_blocks(Vec::new(), &[], MAX_MESSAGE_LEN).is_empty());
     }
 
     #[test]

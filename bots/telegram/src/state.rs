@@ -166,7 +166,8 @@ fn evict(chats: &mut HashMap<ChatId, ChatState>, now: Instant, idle: Duration, c
     chats.retain(|_, s| now.saturating_duration_since(s.last_seen) < idle);
     if chats.len() >= capacity {
         // Still full: forget the least recently seen tenth.
-        let mut seen: Vec<(Instant, ChatId)> = chats.iter().map(|(id, s)| (s.last_seen, *id)).collect();
+        let mut seen: Vec<(Instant, ChatId)> =
+            chats.iter().map(|(id, s)| (s.last_seen, *id)).collect();
         seen.sort();
         for (_, id) in seen.iter().take((capacity / 10).max(1)) {
             chats.remove(id);
@@ -194,10 +195,19 @@ mod tests {
     fn flood_limit_warns_once_then_silent_then_resets() {
         let store = store();
         let t0 = Instant::now();
-        let gates: Vec<Gate> = (0..6).map(|i| store.admit(CHAT, t0 + Duration::from_secs(i))).collect();
+        let gates: Vec<Gate> = (0..6)
+            .map(|i| store.admit(CHAT, t0 + Duration::from_secs(i)))
+            .collect();
         assert_eq!(
             gates,
-            [Gate::Pass, Gate::Pass, Gate::Pass, Gate::Warn, Gate::Silent, Gate::Silent]
+            [
+                Gate::Pass,
+                Gate::Pass,
+                Gate::Pass,
+                Gate::Warn,
+                Gate::Silent,
+                Gate::Silent
+            ]
         );
         // Another chat is unaffected.
         assert_eq!(store.admit(ChatId(7), t0), Gate::Pass);
@@ -210,9 +220,15 @@ mod tests {
         let store = store();
         let t0 = Instant::now();
         store.set_audience(CHAT, Some(Audience::Families), t0);
-        assert_eq!(store.audience(CHAT, t0 + Duration::from_secs(10)), Some(Audience::Families));
+        assert_eq!(
+            store.audience(CHAT, t0 + Duration::from_secs(10)),
+            Some(Audience::Families)
+        );
         store.set_audience(CHAT, Some(Audience::Victims), t0 + Duration::from_secs(20));
-        assert_eq!(store.audience(CHAT, t0 + Duration::from_secs(30)), Some(Audience::Victims));
+        assert_eq!(
+            store.audience(CHAT, t0 + Duration::from_secs(30)),
+            Some(Audience::Victims)
+        );
         let later = t0 + Duration::from_secs(20 + 3600);
         assert_eq!(store.audience(CHAT, later), None);
         assert_eq!(store.sweep(later), 1);
@@ -228,7 +244,14 @@ mod tests {
         }
         assert!(store.len() <= 10);
         // The newest is still there.
-        store.set_audience(ChatId(24), Some(Audience::Families), t0 + Duration::from_millis(30));
-        assert_eq!(store.audience(ChatId(24), t0 + Duration::from_millis(31)), Some(Audience::Families));
+        store.set_audience(
+            ChatId(24),
+            Some(Audience::Families),
+            t0 + Duration::from_millis(30),
+        );
+        assert_eq!(
+            store.audience(ChatId(24), t0 + Duration::from_millis(31)),
+            Some(Audience::Families)
+        );
     }
 }
