@@ -377,24 +377,11 @@ pub fn utf16_len(s: &str) -> usize {
 /// line. A block longer than a message is split on its lines, and a line longer than a
 /// message on a space (never inside a tag or an entity; open tags are closed and reopened).
 pub fn split_blocks(blocks: &[String], limit: usize) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    for block in blocks {
-        for piece in fit_block(block, limit) {
-            if current.is_empty() {
-                current = piece;
-            } else if utf16_len(&current) + 2 + utf16_len(&piece) <= limit {
-                current.push_str("\n\n");
-                current.push_str(&piece);
-            } else {
-                parts.push(std::mem::replace(&mut current, piece));
-            }
-        }
-    }
-    if !current.is_empty() {
-        parts.push(current);
-    }
-    parts
+    pack(
+        blocks.iter().flat_map(|block| fit_block(block, limit)),
+        "\n\n",
+        limit,
+    )
 }
 
 /// A block as pieces of at most `limit`, packing its lines back together where they fit.
@@ -406,29 +393,39 @@ fn fit_block(block: &str, limit: usize) -> Vec<String> {
     if utf16_len(block) <= limit {
         return vec![block.to_string()];
     }
-    let mut pieces = Vec::new();
-    let mut current = String::new();
-    for line in block.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
-        let chunks = if utf16_len(line) <= limit {
-            vec![line.to_string()]
-        } else {
-            split_line(line, limit)
-        };
-        for chunk in chunks {
-            if current.is_empty() {
-                current = chunk;
-            } else if utf16_len(&current) + 1 + utf16_len(&chunk) <= limit {
-                current.push('\n');
-                current.push_str(&chunk);
+    let lines = block
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .flat_map(|line| {
+            if utf16_len(line) <= limit {
+                vec![line.to_string()]
             } else {
-                pieces.push(std::mem::replace(&mut current, chunk));
+                split_line(line, limit)
             }
+        });
+    pack(lines, "\n", limit)
+}
+
+/// Joins pieces (each at most `limit`) with `separator`, in order, into as few parts of at
+/// most `limit` UTF-16 units as greedy packing gives.
+fn pack(pieces: impl IntoIterator<Item = String>, separator: &str, limit: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for piece in pieces {
+        if current.is_empty() {
+            current = piece;
+        } else if utf16_len(&current) + utf16_len(separator) + utf16_len(&piece) <= limit {
+            current.push_str(separator);
+            current.push_str(&piece);
+        } else {
+            parts.push(std::mem::replace(&mut current, piece));
         }
     }
     if !current.is_empty() {
-        pieces.push(current);
+        parts.push(current);
     }
-    pieces
+    parts
 }
 
 /// One token of HTML: a whole tag, a whole entity, or one character.
