@@ -4,8 +4,59 @@ use signpost::knowledge::{Contact, ContactKind};
 use signpost::reply::{Card, Reply};
 use std::fmt::Write;
 
-/// Renders a reply as plain text; buttons are numbered so a person can type the number.
+/// Renders a reply as plain text wrapped to the terminal's width (`$COLUMNS`, else 80);
+/// buttons are numbered so a person can type the number.
 pub fn text(reply: &Reply) -> String {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&w| w >= 30)
+        .unwrap_or(80);
+    wrap(&unwrapped(reply), width)
+}
+
+/// Wraps each line at spaces to `width` characters, keeping its indent on the lines it
+/// continues on.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let pad = " ".repeat(indent + continuation_indent(line.trim_start()));
+        let mut current = line[..indent].to_string();
+        let mut current_len = indent;
+        let mut first = true;
+        for word in line.split_whitespace() {
+            let len = word.chars().count();
+            if !first && current_len + 1 + len > width {
+                out.push_str(&current);
+                out.push('\n');
+                current = pad.clone();
+                current_len = pad.len();
+            } else if !first {
+                current.push(' ');
+                current_len += 1;
+            }
+            current.push_str(word);
+            current_len += len;
+            first = false;
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
+}
+
+/// Continuation lines of "1. Title" or "[2] Label" or "* Card" line up after the marker.
+fn continuation_indent(line: &str) -> usize {
+    let marker = line.split_whitespace().next().unwrap_or("");
+    let is_marker = marker == "*"
+        || marker == "-"
+        || (marker.ends_with('.') && marker[..marker.len() - 1].parse::<u32>().is_ok())
+        || (marker.starts_with('[') && marker.ends_with(']'));
+    if is_marker { marker.len() + 1 } else { 0 }
+}
+
+fn unwrapped(reply: &Reply) -> String {
     let mut out = String::new();
     if let Some(notice) = &reply.safety {
         let _ = writeln!(out, "!! {}", notice.title.to_uppercase());
@@ -67,4 +118,27 @@ pub fn contact_line(contact: &Contact) -> String {
         let _ = write!(line, " - {hours}");
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_keeps_indents() {
+        let text =
+            "   1. Families Outside gives support to families of prisoners across Scotland\n";
+        let wrapped = wrap(text, 30);
+        for line in wrapped.lines() {
+            assert!(line.chars().count() <= 30, "{line:?}");
+        }
+        assert!(
+            wrapped.lines().nth(1).unwrap().starts_with("      "),
+            "{wrapped}"
+        );
+        assert_eq!(
+            wrapped.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+    }
 }

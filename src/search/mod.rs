@@ -25,6 +25,14 @@ use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 use vocabulary::{PLACE_WORDS, STOPWORDS, Vocabulary};
 
 const TOKENIZER: &str = "signpost";
+
+/// Phrases saying when something happened, removed before searching.
+static WHEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"\b(?:(?:last|this|next|on|at the|over the) (?:night|week|weekend|month|year|morning|afternoon|evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|tonight|tomorrow|(?:a|one|two|three|four|five|six|few|couple of|\d+) (?:hours?|days?|weeks?|months?|years?) ago)\b",
+    )
+    .expect("the WHEN pattern compiles")
+});
 /// How many words of a message are searched: enough for any real question.
 const MAX_QUERY_WORDS: usize = 40;
 /// How many candidates are re-ranked after Tantivy scores them.
@@ -266,7 +274,10 @@ impl SearchIndex {
 
     /// Ranks the entries for a message. Never fails: anything the index cannot use is ignored.
     pub fn search(&self, text: &str, prefs: Preferences, limit: usize) -> SearchOutcome {
-        let normalised = normalise(text);
+        // When something happened matters to the safety rules, which read the raw text, but
+        // says nothing about which service fits: "last night" must not pull up entries whose
+        // examples happen to say it.
+        let normalised = WHEN.replace_all(&normalise(text), " ").into_owned();
         let mut analyzer = self.analyzer.clone();
         let words: Vec<&str> = normalised
             .split(' ')
