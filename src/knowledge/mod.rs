@@ -185,21 +185,33 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
                 first_seen.insert(id.clone(), path.clone());
             }
             if let Some((entry, refs)) = parse_entry(&file, id, kind, today, &mut problems) {
-                see_also_refs.push((path.clone(), text.clone(), refs));
+                // Positions now, so the file's text need not be kept until every id is known.
+                let placed: Vec<(String, usize, usize)> = refs
+                    .into_iter()
+                    .map(|(target, offset)| {
+                        let (line, column) = file.position(offset);
+                        (target, line, column)
+                    })
+                    .collect();
+                if !placed.is_empty() {
+                    see_also_refs.push((path.clone(), placed));
+                }
                 entries.push(entry);
             }
         }
     }
 
     let ids: HashSet<String> = first_seen.keys().cloned().collect();
-    for (path, text, refs) in &see_also_refs {
-        let file = SourceFile { path, text };
-        for (target, offset) in refs {
+    for (path, refs) in &see_also_refs {
+        for (target, line, column) in refs {
             if !ids.contains(target) {
-                problems.push(file.error(
-                    *offset,
-                    format!("`see_also` names `{target}`, which is not an entry"),
-                ));
+                problems.push(Diagnostic {
+                    path: path.clone(),
+                    line: *line,
+                    column: *column,
+                    severity: Severity::Error,
+                    message: format!("`see_also` names `{target}`, which is not an entry"),
+                });
             }
         }
     }

@@ -5,12 +5,13 @@
 //! stemmed, stripped of filler words, widened with synonyms and typo corrections, and turned
 //! into a weighted union of term queries over the entry fields.
 
+mod phrases;
 mod vocabulary;
 
 use crate::error::IndexError;
 use crate::knowledge::{Audience, Entry, KnowledgeBase, Stage};
 use crate::text::{contains_phrase, normalise};
-use aho_corasick::{AhoCorasick, MatchKind};
+use phrases::{Candidate, PhraseIndex};
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -108,9 +109,7 @@ pub struct SearchIndex {
     /// For each entry, the sorted ids (in `vocabulary`) of every term it holds.
     entry_terms: Vec<Vec<u32>>,
     /// Titles and keyword phrases of two or more words, found verbatim in messages.
-    phrases: Option<AhoCorasick>,
-    /// For each phrase pattern: the entry it names and its length in words.
-    phrase_owner: Vec<(usize, usize)>,
+    phrases: PhraseIndex,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -139,112 +138,61 @@ impl SearchIndex {
         let index = Index::create_in_ram(builder.build());
         index.tokenizers().register(TOKENIZER, analyzer());
 
+        // One pass: each field is normalised once, each distinct word stemmed once, and every
+        // term given an id, for the typo vocabulary and the per-entry term sets.
+        let mut analyzer = analyzer();
+        let mut terms = Terms::default();
+        let mut written: HashMap<String, u32> = HashMap::new();
+        let mut entry_terms: Vec<Vec<u32>> = Vec::with_capacity(kb.entries.len());
+        let candidates = kb.entries.iter().enumerate().flat_map(|(i, entry)| {
+            // "Families Outside" and "Apex Scotland (jobs)" are named by their first part too.
+            let short_title = normalise(entry.title.split(['(', ':', '-']).next().unwrap_or(""));
+            [(normalise(&entry.title), true), (short_title, true)]
+                .into_iter()
+                .chain(entry.keywords.iter().map(|k| (normalise(k), false)))
+                .map(move |(text, is_title)| Candidate {
+                    entry: i,
+                    text,
+                    is_title,
+                })
+        });
+        let mut phrases = PhraseIndex::new(candidates);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
         for (i, entry) in kb.entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();
+            let mut ids = Vec::new();
+            let mut whole = String::new();
             for ((field, _), value) in fields.iter().zip(field_texts(entry)) {
-                doc.add_text(*field, normalise(&value));
+                let value = normalise(&value);
+                for word in value.split(' ').filter(|w| !w.is_empty()) {
+                    if let Some(id) = terms.of_word(word, &mut analyzer) {
+                        ids.push(id);
+                    }
+                }
+                whole.push_str(&value);
+                whole.push(' ');
+                doc.add_text(*field, value);
             }
             doc.add_u64(ord, i as u64);
             writer.add_document(doc)?;
+            let mut words: Vec<&str> = whole
+                .split(' ')
+                .filter(|w| w.len() >= 3 && !w.bytes().any(|b| b.is_ascii_digit()))
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            for word in words {
+                *written.entry(word.to_string()).or_default() += 1;
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            entry_terms.push(ids);
+            phrases.count_in(i, &whole);
         }
         writer.commit()?;
         let reader = index.reader()?;
-        let mut vocabulary = Vocabulary::from_reader(&reader, &fields)?;
-
-        let mut analyzer = analyzer();
-        let mut written: HashMap<String, (String, u32)> = HashMap::new();
-        for entry in &kb.entries {
-            let mut seen = std::collections::HashSet::new();
-            for text in field_texts(entry) {
-                for word in normalise(&text).split(' ') {
-                    if word.len() >= 3
-                        && !word.bytes().any(|b| b.is_ascii_digit())
-                        && seen.insert(word.to_string())
-                    {
-                        match written.get_mut(word) {
-                            Some((_, count)) => *count += 1,
-                            None => {
-                                if let Some(term) = analyse(&mut analyzer, word).into_iter().next()
-                                {
-                                    written.insert(word.to_string(), (term, 1));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        vocabulary.set_words(written.into_iter().map(|(w, (t, c))| (w, t, c)));
-        let entry_terms = kb
-            .entries
-            .iter()
-            .map(|entry| {
-                let mut ids: Vec<u32> = field_texts(entry)
-                    .iter()
-                    .flat_map(|text| analyse(&mut analyzer, &normalise(text)))
-                    .filter_map(|term| vocabulary.id(&term))
-                    .collect();
-                ids.sort_unstable();
-                ids.dedup();
-                ids
-            })
-            .collect();
-        let mut phrase_texts = Vec::new();
-        let mut phrase_owner = Vec::new();
-        let mut phrase_is_title = Vec::new();
-        for (i, entry) in kb.entries.iter().enumerate() {
-            let title = normalise(&entry.title);
-            // "Families Outside" and "Apex Scotland (jobs)" are named by their first part too.
-            let short_title = normalise(entry.title.split(['(', ':', '-']).next().unwrap_or(""));
-            let titles = [(title, true), (short_title, true)];
-            let keywords = entry.keywords.iter().map(|k| (normalise(k), false));
-            for (phrase, is_title) in titles.into_iter().chain(keywords) {
-                let words = phrase.split(' ').filter(|w| !w.is_empty()).count();
-                if words >= 2 && !phrase_texts.iter().any(|(p, e)| *p == phrase && *e == i) {
-                    phrase_texts.push((phrase, i));
-                    phrase_owner.push((i, words));
-                    phrase_is_title.push(is_title);
-                }
-            }
-        }
-        // A keyword phrase found in the text of many entries ("dumfries and galloway") names
-        // none of them; a title always names its entry.
-        let build = |texts: &[(String, usize)]| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(texts.iter().map(|(p, _)| format!(" {p} ")))
-                .ok()
-        };
-        if let Some(all) = build(&phrase_texts) {
-            let mut df = vec![0usize; phrase_texts.len()];
-            for entry in &kb.entries {
-                let text = format!(" {} ", normalise(&field_texts(entry).join(" ")));
-                let mut seen = std::collections::HashSet::new();
-                for m in all.find_overlapping_iter(&text) {
-                    if seen.insert(m.pattern().as_usize()) {
-                        df[m.pattern().as_usize()] += 1;
-                    }
-                }
-            }
-            let limit = (kb.entries.len() / 20).max(3);
-            let keep: Vec<bool> = df
-                .iter()
-                .zip(&phrase_is_title)
-                .map(|(&n, &is_title)| is_title || n <= limit)
-                .collect();
-            let mut i = 0;
-            phrase_texts.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
-            let mut i = 0;
-            phrase_owner.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
-        }
-        let phrases = build(&phrase_texts);
+        let vocabulary = Vocabulary::new(terms.by_term, written, &terms.by_word);
+        let phrases = phrases.finish((kb.entries.len() / 20).max(3));
         let synonyms = kb
             .synonyms
             .iter()
@@ -268,7 +216,6 @@ impl SearchIndex {
                 .collect(),
             entry_terms,
             phrases,
-            phrase_owner,
         })
     }
 
@@ -362,7 +309,7 @@ impl SearchIndex {
             known_words += usize::from(!ids.is_empty());
         }
         let content_words = content.len();
-        if weights.is_empty() && self.phrases.is_none() {
+        if weights.is_empty() && self.phrases.is_empty() {
             return SearchOutcome {
                 hits: Vec::new(),
                 content_words,
@@ -384,15 +331,7 @@ impl SearchIndex {
             }
         }
         // Entries named verbatim: the longest phrase of each, in words.
-        let mut named: HashMap<usize, usize> = HashMap::new();
-        if let Some(phrases) = &self.phrases {
-            let padded = format!(" {head} ");
-            for m in phrases.find_overlapping_iter(&padded) {
-                let (entry, words) = self.phrase_owner[m.pattern().as_usize()];
-                let slot = named.entry(entry).or_default();
-                *slot = (*slot).max(words);
-            }
-        }
+        let named = self.phrases.named(&head);
         if !named.is_empty() {
             // A service named outright is known even when every word of it is filler.
             known_words = known_words.max(1);
@@ -488,6 +427,29 @@ impl SearchIndex {
             boost *= STAGE_BOOST;
         }
         boost
+    }
+}
+
+/// Terms by id, and the term of each written word, filled while indexing.
+#[derive(Default)]
+struct Terms {
+    by_term: HashMap<String, u32>,
+    by_word: HashMap<String, Option<u32>>,
+}
+
+impl Terms {
+    /// The id of the term a normalised word indexes as (as Tantivy's analyzer makes it), or
+    /// `None` for a word the analyzer drops.
+    fn of_word(&mut self, word: &str, analyzer: &mut TextAnalyzer) -> Option<u32> {
+        if let Some(id) = self.by_word.get(word) {
+            return *id;
+        }
+        let id = analyse(analyzer, word).into_iter().next().map(|term| {
+            let next = self.by_term.len() as u32;
+            *self.by_term.entry(term).or_insert(next)
+        });
+        self.by_word.insert(word.to_string(), id);
+        id
     }
 }
 

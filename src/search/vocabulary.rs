@@ -2,8 +2,6 @@
 
 use crate::text::edit_distance;
 use std::collections::HashMap;
-use tantivy::IndexReader;
-use tantivy::schema::Field;
 
 /// Filler words that carry no meaning for ranking. Compared against normalised words
 /// (so "i'm" appears as "im").
@@ -170,45 +168,30 @@ pub(super) struct Vocabulary {
 }
 
 impl Vocabulary {
-    pub fn from_reader(reader: &IndexReader, fields: &[(Field, f32)]) -> tantivy::Result<Self> {
-        let mut names: Vec<String> = Vec::new();
-        let searcher = reader.searcher();
-        for segment in searcher.segment_readers() {
-            for (field, _) in fields {
-                let inverted = segment.inverted_index(*field)?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    if let Ok(term) = std::str::from_utf8(stream.key()) {
-                        names.push(term.to_string());
-                    }
-                }
-            }
-        }
-        names.sort();
-        names.dedup();
-        Ok(Vocabulary {
-            terms: names
-                .into_iter()
-                .enumerate()
-                .map(|(i, t)| (t, i as u32))
-                .collect(),
-            words_by_len: HashMap::new(),
-        })
-    }
-
-    /// Records the written words of the entries: `(word, term, entries using it)`.
-    pub fn set_words(&mut self, words: impl IntoIterator<Item = (String, String, u32)>) {
-        self.words_by_len.clear();
-        for (word, term, count) in words {
-            if self.terms.contains_key(&term) {
-                self.words_by_len
+    /// The vocabulary of an index: `terms` maps each indexed term to its id, `written` counts
+    /// the entries using each written word, and `word_terms` gives each word's term id.
+    pub fn new(
+        terms: HashMap<String, u32>,
+        written: HashMap<String, u32>,
+        word_terms: &HashMap<String, Option<u32>>,
+    ) -> Vocabulary {
+        let names: HashMap<u32, &String> = terms.iter().map(|(t, &id)| (id, t)).collect();
+        let mut words_by_len: HashMap<usize, Vec<(String, String, u32)>> = HashMap::new();
+        for (word, count) in written {
+            if let Some(Some(id)) = word_terms.get(&word) {
+                let term = names[id].clone();
+                words_by_len
                     .entry(word.len())
                     .or_default()
                     .push((word, term, count));
             }
         }
-        for list in self.words_by_len.values_mut() {
+        for list in words_by_len.values_mut() {
             list.sort();
+        }
+        Vocabulary {
+            terms,
+            words_by_len,
         }
     }
 
