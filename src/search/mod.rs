@@ -11,7 +11,7 @@ mod vocabulary;
 use crate::error::IndexError;
 use crate::knowledge::{Audience, Entry, KnowledgeBase, Stage};
 use crate::text::{contains_phrase, normalise};
-use phrases::{Candidate, PhraseIndex};
+use phrases::{Candidate, PhraseBuilder, PhraseIndex};
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -156,7 +156,7 @@ impl SearchIndex {
                     is_title,
                 })
         });
-        let mut phrases = PhraseIndex::new(candidates);
+        let mut phrases = PhraseBuilder::new(candidates);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
         for (i, entry) in kb.entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();

@@ -39,6 +39,28 @@ pub(super) struct PhraseBuilder {
 }
 
 impl PhraseBuilder {
+    /// Indexes the candidate phrases. Call [`PhraseBuilder::count_in`] with each entry's whole
+    /// text, in entry order, then [`PhraseBuilder::finish`].
+    pub fn new(candidates: impl IntoIterator<Item = Candidate>) -> PhraseBuilder {
+        let mut index = PhraseIndex::default();
+        let mut seen: HashSet<(String, usize)> = HashSet::new();
+        let mut is_title = Vec::new();
+        for c in candidates {
+            let words = c.text.split(' ').filter(|w| !w.is_empty()).count();
+            if (2..=MAX_WORDS).contains(&words) && seen.insert((c.text.clone(), c.entry)) {
+                index.push(c.text, c.entry, words);
+                is_title.push(c.is_title);
+            }
+        }
+        let n = index.phrases.len();
+        PhraseBuilder {
+            index,
+            is_title,
+            df: vec![0; n],
+            last_seen: vec![usize::MAX; n],
+        }
+    }
+
     /// Counts the phrases in one entry's whole normalised text.
     pub fn count_in(&mut self, entry: usize, text: &str) {
         for id in self.index.find(text) {
@@ -70,28 +92,6 @@ impl PhraseBuilder {
 }
 
 impl PhraseIndex {
-    /// Indexes the candidate phrases. Call [`PhraseIndex::count_in`] with each entry's whole
-    /// text, in entry order, then [`PhraseIndex::finish`].
-    pub fn new(candidates: impl IntoIterator<Item = Candidate>) -> PhraseBuilder {
-        let mut index = PhraseIndex::default();
-        let mut seen: HashSet<(String, usize)> = HashSet::new();
-        let mut is_title = Vec::new();
-        for c in candidates {
-            let words = c.text.split(' ').filter(|w| !w.is_empty()).count();
-            if (2..=MAX_WORDS).contains(&words) && seen.insert((c.text.clone(), c.entry)) {
-                index.push(c.text, c.entry, words);
-                is_title.push(c.is_title);
-            }
-        }
-        let n = index.phrases.len();
-        PhraseBuilder {
-            index,
-            is_title,
-            df: vec![0; n],
-            last_seen: vec![usize::MAX; n],
-        }
-    }
-
     fn push(&mut self, text: String, entry: usize, words: usize) {
         let first = text.split(' ').next().unwrap_or_default().to_string();
         *self.lengths.entry(first).or_default() |= 1 << words;
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn finds_whole_word_phrases_and_drops_common_ones() {
-        let mut builder = PhraseIndex::new([
+        let mut builder = PhraseBuilder::new([
             candidate(0, "families outside", true),
             candidate(1, "we are with you", false),
             candidate(1, "dumfries and galloway", false),
