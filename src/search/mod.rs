@@ -40,13 +40,15 @@ const MAX_QUERY_WORDS: usize = 40;
 const CANDIDATES: usize = 30;
 
 /// Weights of each field. Example questions and keywords are what people actually type.
+/// The first [`NAMING_FIELDS`] are where entries name things.
 const FIELDS: &[(&str, f32)] = &[
     ("title", 2.5),
-    ("summary", 1.2),
     ("questions", 2.0),
     ("keywords", 2.0),
+    ("summary", 1.2),
     ("body", 0.6),
 ];
+const NAMING_FIELDS: usize = 3;
 
 /// How much a word found only through a synonym or a typo correction counts.
 const SYNONYM_WEIGHT: f32 = 0.7;
@@ -190,6 +192,13 @@ impl SearchIndex {
             phrases.count_in(i, &whole);
         }
         writer.commit()?;
+        // One segment answers faster than several; the writer's small memory budget (kept
+        // small for peak memory) may have flushed a few along the way.
+        let segments = index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        writer.wait_merging_threads()?;
         let reader = index.reader()?;
         let vocabulary = Vocabulary::new(terms.by_term, written, &terms.by_word);
         let phrases = phrases.finish((kb.entries.len() / 20).max(3));
@@ -319,7 +328,14 @@ impl SearchIndex {
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (term, weight) in &weights {
-            for (field, boost) in &self.fields {
+            // A word the person did not write (a synonym or a typo fix) is looked for only
+            // where entries name things: a quarter of the clauses, for a fraction of the score.
+            let fields = if *weight < 1.0 {
+                &self.fields[..NAMING_FIELDS]
+            } else {
+                &self.fields[..]
+            };
+            for (field, boost) in fields {
                 let query = TermQuery::new(
                     Term::from_field_text(*field, term),
                     IndexRecordOption::WithFreqs,
@@ -457,9 +473,9 @@ impl Terms {
 fn field_texts(entry: &Entry) -> [String; 5] {
     [
         entry.title.clone(),
-        entry.summary.clone(),
         entry.questions.join(" \n "),
         entry.keywords.join(" \n "),
+        entry.summary.clone(),
         entry.body.clone(),
     ]
 }

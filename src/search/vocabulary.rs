@@ -161,10 +161,13 @@ pub(super) const PLACE_WORDS: &[&str] = &[
 pub(super) struct Vocabulary {
     /// Each term with a dense id, for compact per-entry term sets.
     terms: HashMap<String, u32>,
-    /// Words as written in the entries (normalised, not stemmed), by length, each with its
-    /// term and how many entries use it. Typos are corrected against these, because a
-    /// misspelt word often stems differently from the right one ("comunity", "community").
-    words_by_len: HashMap<usize, Vec<(String, String, u32)>>,
+    /// Words as written in the entries (normalised, not stemmed), each with its term and how
+    /// many entries use it. Typos are corrected against these, because a misspelt word often
+    /// stems differently from the right one ("comunity", "community").
+    words: Vec<(String, String, u32)>,
+    /// Indexes into `words` by (length, letter at position 0 or 1): a typo rarely changes
+    /// both of a word's first two letters, so only words sharing one are compared.
+    buckets: HashMap<(usize, usize, u8), Vec<u32>>,
 }
 
 impl Vocabulary {
@@ -176,22 +179,27 @@ impl Vocabulary {
         word_terms: &HashMap<String, Option<u32>>,
     ) -> Vocabulary {
         let names: HashMap<u32, &String> = terms.iter().map(|(t, &id)| (id, t)).collect();
-        let mut words_by_len: HashMap<usize, Vec<(String, String, u32)>> = HashMap::new();
-        for (word, count) in written {
-            if let Some(Some(id)) = word_terms.get(&word) {
-                let term = names[id].clone();
-                words_by_len
-                    .entry(word.len())
+        let mut words: Vec<(String, String, u32)> = written
+            .into_iter()
+            .filter_map(|(word, count)| match word_terms.get(&word) {
+                Some(Some(id)) => Some((word, names[id].clone(), count)),
+                _ => None,
+            })
+            .collect();
+        words.sort();
+        let mut buckets: HashMap<(usize, usize, u8), Vec<u32>> = HashMap::new();
+        for (i, (word, _, _)) in words.iter().enumerate() {
+            for (position, &letter) in word.as_bytes().iter().take(2).enumerate() {
+                buckets
+                    .entry((word.len(), position, letter))
                     .or_default()
-                    .push((word, term, count));
+                    .push(i as u32);
             }
-        }
-        for list in words_by_len.values_mut() {
-            list.sort();
         }
         Vocabulary {
             terms,
-            words_by_len,
+            words,
+            buckets,
         }
     }
 
@@ -215,8 +223,22 @@ impl Vocabulary {
         // In a four-letter word only a swap of two letters is trusted ("bial" for "bail").
         let swap_only = word.len() == 4;
         let mut found: Vec<(usize, u32, &str)> = Vec::new();
+        let letters = word.as_bytes();
         for len in word.len().saturating_sub(max)..=word.len() + max {
-            for (candidate, term, count) in self.words_by_len.get(&len).into_iter().flatten() {
+            let first = self
+                .buckets
+                .get(&(len, 0, letters[0]))
+                .into_iter()
+                .flatten();
+            // Words sharing the second letter but not the first: none is seen twice.
+            let second = self
+                .buckets
+                .get(&(len, 1, letters[1]))
+                .into_iter()
+                .flatten()
+                .filter(|&&i| self.words[i as usize].0.as_bytes()[0] != letters[0]);
+            for &i in first.chain(second) {
+                let (candidate, term, count) = &self.words[i as usize];
                 if swap_only && !same_letters(word, candidate) {
                     continue;
                 }
