@@ -243,11 +243,14 @@ impl SearchIndex {
         let head = words.join(" ");
 
         // term -> weight; the strongest reason to look for a term wins.
-        let mut weights: HashMap<String, f32> = HashMap::new();
-        let add = |weights: &mut HashMap<String, f32>, term: &str, weight: f32| {
-            let slot = weights.entry(term.to_string()).or_insert(0.0);
-            *slot = slot.max(weight);
-        };
+        let mut weights: HashMap<String, (f32, bool)> = HashMap::new();
+        // term -> (weight, found only through a synonym).
+        let add =
+            |weights: &mut HashMap<String, (f32, bool)>, term: &str, weight: f32, synonym: bool| {
+                let slot = weights.entry(term.to_string()).or_insert((0.0, true));
+                slot.0 = slot.0.max(weight);
+                slot.1 &= synonym;
+            };
         // For each content word, the terms that stand for it (itself, typo fixes, synonyms).
         let mut word_terms: Vec<Vec<String>> = Vec::new();
         let mut known_words = 0;
@@ -260,11 +263,11 @@ impl SearchIndex {
             if let Some(term) = analyse(&mut analyzer, word).into_iter().next() {
                 if self.vocabulary.contains(&term) {
                     let weight = if place { PLACE_WEIGHT } else { 1.0 };
-                    add(&mut weights, &term, weight);
+                    add(&mut weights, &term, weight, false);
                     stands_for.push(term);
                 } else {
                     for fix in self.vocabulary.corrections(word) {
-                        add(&mut weights, &fix, TYPO_WEIGHT);
+                        add(&mut weights, &fix, TYPO_WEIGHT, false);
                         stands_for.push(fix);
                     }
                 }
@@ -298,7 +301,12 @@ impl SearchIndex {
                 };
                 for term in terms {
                     if !STOPWORDS.contains(&term.as_str()) && self.vocabulary.contains(term) {
-                        add(&mut weights, term, weight);
+                        add(
+                            &mut weights,
+                            term,
+                            weight,
+                            !present.contains(&phrase.as_str()),
+                        );
                         group_terms.push(term.clone());
                     }
                 }
@@ -327,10 +335,10 @@ impl SearchIndex {
         }
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (term, weight) in &weights {
-            // A word the person did not write (a synonym or a typo fix) is looked for only
-            // where entries name things: a quarter of the clauses, for a fraction of the score.
-            let fields = if *weight < 1.0 {
+        for (term, (weight, synonym)) in &weights {
+            // A word the person did not write, only meant (a synonym), is looked for only where
+            // entries name things: fewer clauses, for a small share of the score.
+            let fields = if *synonym {
                 &self.fields[..NAMING_FIELDS]
             } else {
                 &self.fields[..]
