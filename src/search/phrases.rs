@@ -1,24 +1,20 @@
 //! Entries named word for word: titles and keyword phrases of two or more words, found in a
 //! message ("families outside", "we are with you", "home detention curfew").
 
-use std::collections::{HashMap, HashSet};
-
-struct Phrase {
-    /// Normalised words joined by single spaces.
-    text: String,
-    entry: u32,
-    words: u8,
-}
+use std::collections::HashMap;
 
 /// The longest phrase looked for, in words.
 const MAX_WORDS: usize = 8;
 
-/// Phrases by their whole text, with the lengths (in words) that start with each first word,
-/// so a message is checked with a few hash look-ups a word.
+/// Who a phrase names: (entry, its length in words, whether it is the entry's title).
+type Owner = (u32, u8, bool);
+
+/// Phrases by their whole text (each text stored once), with the lengths (in words) that
+/// start with each first word, so a message is checked with a few hash look-ups a word.
 #[derive(Default)]
 pub(super) struct PhraseIndex {
-    phrases: Vec<Phrase>,
-    by_text: HashMap<String, Vec<u32>>,
+    slots: Vec<Vec<Owner>>,
+    by_text: HashMap<String, u32>,
     /// For each first word, a bit for each phrase length (in words) starting with it.
     lengths: HashMap<String, u16>,
 }
@@ -33,8 +29,7 @@ pub(super) struct Candidate {
 /// A [`PhraseIndex`] being built: counts how many entries' texts hold each phrase.
 pub(super) struct PhraseBuilder {
     index: PhraseIndex,
-    is_title: Vec<bool>,
-    df: Vec<usize>,
+    df: Vec<u32>,
     last_seen: Vec<usize>,
 }
 
@@ -43,19 +38,15 @@ impl PhraseBuilder {
     /// text, in entry order, then [`PhraseBuilder::finish`].
     pub fn new(candidates: impl IntoIterator<Item = Candidate>) -> PhraseBuilder {
         let mut index = PhraseIndex::default();
-        let mut seen: HashSet<(String, usize)> = HashSet::new();
-        let mut is_title = Vec::new();
         for c in candidates {
             let words = c.text.split(' ').filter(|w| !w.is_empty()).count();
-            if (2..=MAX_WORDS).contains(&words) && seen.insert((c.text.clone(), c.entry)) {
-                index.push(c.text, c.entry, words);
-                is_title.push(c.is_title);
+            if (2..=MAX_WORDS).contains(&words) {
+                index.add(c.text, (c.entry as u32, words as u8, c.is_title));
             }
         }
-        let n = index.phrases.len();
+        let n = index.slots.len();
         PhraseBuilder {
             index,
-            is_title,
             df: vec![0; n],
             last_seen: vec![usize::MAX; n],
         }
@@ -63,10 +54,10 @@ impl PhraseBuilder {
 
     /// Counts the phrases in one entry's whole normalised text.
     pub fn count_in(&mut self, entry: usize, text: &str) {
-        for id in self.index.find(text) {
-            if self.last_seen[id] != entry {
-                self.last_seen[id] = entry;
-                self.df[id] += 1;
+        for slot in self.index.find(text) {
+            if self.last_seen[slot] != entry {
+                self.last_seen[slot] = entry;
+                self.df[slot] += 1;
             }
         }
     }
@@ -74,39 +65,32 @@ impl PhraseBuilder {
     /// The finished index. A keyword phrase found in the texts of more than `max_entries`
     /// entries ("dumfries and galloway") names none of them and is left out; a title always
     /// names its entry.
-    pub fn finish(self, max_entries: usize) -> PhraseIndex {
-        let mut kept = PhraseIndex::default();
-        for ((phrase, df), is_title) in self
-            .index
-            .phrases
-            .into_iter()
-            .zip(self.df)
-            .zip(self.is_title)
-        {
-            if is_title || df <= max_entries {
-                kept.push(phrase.text, phrase.entry as usize, phrase.words as usize);
+    pub fn finish(mut self, max_entries: usize) -> PhraseIndex {
+        for (slot, owners) in self.index.slots.iter_mut().enumerate() {
+            if self.df[slot] as usize > max_entries {
+                owners.retain(|&(_, _, is_title)| is_title);
             }
         }
-        kept
+        self.index
     }
 }
 
 impl PhraseIndex {
-    fn push(&mut self, text: String, entry: usize, words: usize) {
+    fn add(&mut self, text: String, owner: Owner) {
+        if let Some(&slot) = self.by_text.get(&text) {
+            let owners = &mut self.slots[slot as usize];
+            if !owners.iter().any(|o| o.0 == owner.0) {
+                owners.push(owner);
+            }
+            return;
+        }
         let first = text.split(' ').next().unwrap_or_default().to_string();
-        *self.lengths.entry(first).or_default() |= 1 << words;
-        self.by_text
-            .entry(text.clone())
-            .or_default()
-            .push(self.phrases.len() as u32);
-        self.phrases.push(Phrase {
-            text,
-            entry: entry as u32,
-            words: words as u8,
-        });
+        *self.lengths.entry(first).or_default() |= 1 << owner.1;
+        self.by_text.insert(text, self.slots.len() as u32);
+        self.slots.push(vec![owner]);
     }
 
-    /// The ids of the phrases that occur in `text` (normalised) as whole words.
+    /// The slots of the phrases that occur in `text` (normalised) as whole words.
     fn find(&self, text: &str) -> Vec<usize> {
         let starts: Vec<usize> = word_starts(text).collect();
         // The end of word i: just before the next word's start, or the end of the text.
@@ -120,9 +104,9 @@ impl PhraseIndex {
                 .unwrap_or(0);
             for n in 2..=MAX_WORDS.min(starts.len() - i) {
                 if mask & (1 << n) != 0
-                    && let Some(ids) = self.by_text.get(&text[start..end_of(i + n - 1)])
+                    && let Some(&slot) = self.by_text.get(&text[start..end_of(i + n - 1)])
                 {
-                    found.extend(ids.iter().map(|&id| id as usize));
+                    found.push(slot as usize);
                 }
             }
         }
@@ -132,17 +116,18 @@ impl PhraseIndex {
     /// The entries named in `text` (normalised), each with its longest phrase in words.
     pub fn named(&self, text: &str) -> HashMap<usize, usize> {
         let mut named: HashMap<usize, usize> = HashMap::new();
-        for id in self.find(text) {
-            let phrase = &self.phrases[id];
-            let slot = named.entry(phrase.entry as usize).or_default();
-            *slot = (*slot).max(phrase.words as usize);
+        for slot in self.find(text) {
+            for &(entry, words, _) in &self.slots[slot] {
+                let longest = named.entry(entry as usize).or_default();
+                *longest = (*longest).max(words as usize);
+            }
         }
         named
     }
 
     /// Whether any phrase is indexed.
     pub fn is_empty(&self) -> bool {
-        self.phrases.is_empty()
+        self.slots.is_empty()
     }
 }
 
