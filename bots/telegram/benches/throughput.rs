@@ -357,9 +357,9 @@ async fn bench(options: Options) {
         "paced: {} updates at {offered:.0}/s: p50 {p50:?}, p99 {p99:?}, max {max:?}",
         options.paced
     );
-    let handled = running.stats().updates_handled();
-    let failures = running.stats().send_failures();
+    let stats = Arc::clone(running.stats());
     running.shutdown(Duration::from_secs(10)).await;
+    let (handled, failures) = (stats.updates_handled(), stats.send_failures());
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let note = format!(
