@@ -498,19 +498,8 @@ fn quality(folder: &Path, cases: &Path) -> Option<(Summary, Summary)> {
         .iter()
         .map(|case| {
             let got = fts_search(&mut stmt, &case.q);
-            let rank = got
-                .iter()
-                .position(|id| case.any.contains(id))
-                .map(|i| i + 1);
-            Outcome {
-                q: case.q.clone(),
-                any: case.any.clone(),
-                got: got.into_iter().take(3).collect(),
-                rank,
-                // A bare full-text search has no crisis triage.
-                flagged: false,
-                crisis: case.crisis,
-            }
+            // A bare full-text search has no crisis triage.
+            Outcome::new(case, got, false)
         })
         .collect();
     Some((ours, eval::summarise(outcomes)))

@@ -79,6 +79,23 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// How a case went, given the ids a system returned (best first) and whether it flagged
+    /// a crisis.
+    pub fn new(case: &Case, got: Vec<String>, flagged: bool) -> Outcome {
+        let rank = got
+            .iter()
+            .position(|id| case.any.contains(id))
+            .map(|i| i + 1);
+        Outcome {
+            q: case.q.clone(),
+            any: case.any.clone(),
+            got: got.into_iter().take(3).collect(),
+            rank,
+            flagged,
+            crisis: case.crisis,
+        }
+    }
+
     /// Whether an expected entry is in the top three (or nothing was expected).
     pub fn hit3(&self) -> bool {
         self.any.is_empty() || self.rank.is_some_and(|r| r <= 3)
@@ -142,18 +159,7 @@ pub fn evaluate(assistant: &Assistant, cases: &[Case]) -> Summary {
                 .filter(|h| h.reason != "weak")
                 .map(|h| h.id.clone())
                 .collect();
-            let rank = got
-                .iter()
-                .position(|id| case.any.contains(id))
-                .map(|i| i + 1);
-            Outcome {
-                q: case.q.clone(),
-                any: case.any.clone(),
-                got: got.into_iter().take(3).collect(),
-                rank,
-                flagged: reply.safety.is_some(),
-                crisis: case.crisis,
-            }
+            Outcome::new(case, got, reply.safety.is_some())
         })
         .collect();
     summarise(outcomes)
