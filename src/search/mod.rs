@@ -335,6 +335,9 @@ impl SearchIndex {
         }
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Sorted, so the same message always builds the same query and ties break the same way.
+        let mut weights: Vec<(String, (f32, bool))> = weights.into_iter().collect();
+        weights.sort_by(|a, b| a.0.cmp(&b.0));
         for (term, (weight, synonym)) in &weights {
             // A word the person did not write, only meant (a synonym), is looked for only where
             // entries name things: fewer clauses, for a small share of the score.
