@@ -93,8 +93,6 @@ pub struct Scored {
 pub struct SearchOutcome {
     /// Best first.
     pub hits: Vec<Scored>,
-    /// How many content words the message had (after dropping filler words).
-    pub content_words: usize,
     /// How many of them the knowledge folder knows (directly, by synonym or by typo).
     pub known_words: usize,
 }
@@ -325,11 +323,9 @@ impl SearchIndex {
         for ids in &word_ids {
             known_words += usize::from(!ids.is_empty());
         }
-        let content_words = content.len();
         if weights.is_empty() && self.phrases.is_empty() {
             return SearchOutcome {
                 hits: Vec::new(),
-                content_words,
                 known_words,
             };
         }
@@ -405,11 +401,7 @@ impl SearchIndex {
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         hits.truncate(limit);
-        SearchOutcome {
-            hits,
-            content_words,
-            known_words,
-        }
+        SearchOutcome { hits, known_words }
     }
 
     /// The BM25 weight of a word found in one entry only. Scores grow with the size of the
