@@ -205,18 +205,35 @@ fn chat_answers_in_the_terminal_and_buttons_work_by_number() {
 
 #[test]
 fn review_lists_entries_oldest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::check::copy_dir(&fixture("small"), dir.path());
+    let old = dir.path().join("topics/bail-explained.md");
+    let text = std::fs::read_to_string(&old).unwrap();
+    std::fs::write(
+        &old,
+        text.replace("reviewed = 2026-11-01", "reviewed = 2024-01-15"),
+    )
+    .unwrap();
     let out = signpost()
         .args(["review", "--knowledge"])
-        .arg(fixture("small"))
+        .arg(dir.path())
         .output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("2024-01-15")
+            && first.contains("bail-explained")
+            && first.contains("DUE FOR REVIEW"),
+        "{text}"
+    );
+    assert_eq!(text.matches("DUE FOR REVIEW").count(), 1, "{text}");
     assert!(
         text.lines()
             .last()
             .unwrap()
-            .contains("7 entries, 0 due for review"),
+            .contains("7 entries, 1 due for review"),
         "{text}"
     );
 }
