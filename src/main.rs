@@ -75,8 +75,11 @@ enum Command {
         #[arg(long, value_name = "X")]
         min_hit3: Option<f64>,
         /// Print every case, not only the misses.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "quiet")]
         verbose: bool,
+        /// Print only the figures, no cases: for sets that must stay untouched.
+        #[arg(long)]
+        quiet: bool,
     },
     /// List entries by review date, oldest first, marking those due for review.
     Review {
@@ -162,7 +165,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             k,
             min_hit3,
             verbose,
-        } => run_eval(&k.knowledge, &cases, min_hit3, verbose),
+            quiet,
+        } => run_eval(&k.knowledge, &cases, min_hit3, verbose, quiet),
         Command::Review { k } => review(&k.knowledge),
         Command::Synth { entries, dir, k } => synth(&k.knowledge, entries, &dir),
         Command::Gaps { file, top } => gaps(&file, top),
@@ -329,7 +333,13 @@ fn check(dir: &Path, format: Format) -> Result<ExitCode> {
     })
 }
 
-fn run_eval(dir: &Path, cases: &Path, min_hit3: Option<f64>, verbose: bool) -> Result<ExitCode> {
+fn run_eval(
+    dir: &Path,
+    cases: &Path,
+    min_hit3: Option<f64>,
+    verbose: bool,
+    quiet: bool,
+) -> Result<ExitCode> {
     let assistant = load(dir)?;
     let cases = eval::read_cases(cases)?;
     if cases.is_empty() {
@@ -337,12 +347,19 @@ fn run_eval(dir: &Path, cases: &Path, min_hit3: Option<f64>, verbose: bool) -> R
     }
     let summary = eval::evaluate(&assistant, &cases);
     let mut stdout = io::stdout().lock();
-    for o in &summary.outcomes {
-        let miss = !o.hit3() || !o.crisis_ok();
+    for o in summary.outcomes.iter().filter(|_| !quiet) {
+        let miss = !o.hit3() || !o.crisis_ok() || !o.fallback_ok();
         if miss || verbose {
             let mut why = Vec::new();
             if !o.hit3() {
                 why.push(format!("wanted one of [{}]", o.any.join(", ")));
+            }
+            if !o.fallback_ok() {
+                why.push(if o.fell_back {
+                    "fell back but expected an answer".to_string()
+                } else {
+                    "answered but expected the fallback".to_string()
+                });
             }
             if !o.crisis_ok() {
                 why.push(format!(
@@ -365,6 +382,9 @@ fn run_eval(dir: &Path, cases: &Path, min_hit3: Option<f64>, verbose: bool) -> R
                 why.join("; ")
             )?;
         }
+    }
+    for line in summary.intervals() {
+        writeln!(stdout, "{line}")?;
     }
     writeln!(stdout, "{}", summary.line())?;
     if let Some(min) = min_hit3
