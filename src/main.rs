@@ -239,6 +239,7 @@ fn chat(dir: &Path, watch: bool) -> Result<ExitCode> {
 struct AskJson<'a> {
     query: &'a str,
     crisis: Vec<String>,
+    concern: Vec<String>,
     fallback: bool,
     intent: signpost::reply::Intent,
     results: &'a [Hit],
@@ -249,6 +250,7 @@ fn ask_json(question: &str, reply: &Reply) -> Result<String> {
     Ok(serde_json::to_string(&AskJson {
         query: question,
         crisis: reply.crisis(),
+        concern: reply.concern(),
         fallback: reply.fallback,
         intent: reply.intent,
         results: &reply.results,

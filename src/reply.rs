@@ -42,6 +42,18 @@ pub struct SafetyNotice {
     pub cards: Vec<Card>,
 }
 
+/// A plausible risk below the crisis threshold. The answer to the question stays; front ends
+/// add this one line and an "Emergency lines" button. Never shown with a [`SafetyNotice`],
+/// which always wins.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConcernNotice {
+    /// The crisis categories that were plausible, e.g. `suicide-self-harm`.
+    pub categories: Vec<String>,
+    /// The one line to show, e.g. "If you are not safe right now, call 999. Samaritans
+    /// 116 123, any time."
+    pub message: String,
+}
+
 /// One service or topic as shown to a person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Card {
@@ -165,6 +177,9 @@ pub struct Reply {
     pub intent: Intent,
     /// Shown first when there is one.
     pub safety: Option<SafetyNotice>,
+    /// A one-line note when a risk is plausible but not a crisis; `None` when there is a
+    /// safety notice.
+    pub concern: Option<ConcernNotice>,
     /// A short opening line.
     pub lead: String,
     /// Up to three cards (one when an entry is shown in full).
@@ -185,6 +200,15 @@ impl Reply {
         self.safety
             .as_ref()
             .map(|s| s.categories.clone())
+            .unwrap_or_default()
+    }
+
+    /// The categories of concern (a plausible risk below the crisis threshold), empty when
+    /// none.
+    pub fn concern(&self) -> Vec<String> {
+        self.concern
+            .as_ref()
+            .map(|c| c.categories.clone())
             .unwrap_or_default()
     }
 }

@@ -344,6 +344,7 @@ impl Assistant {
         Reply {
             intent,
             safety: None,
+            concern: None,
             lead: lead.into(),
             cards: Vec::new(),
             suggestions: Vec::new(),

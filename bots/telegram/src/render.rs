@@ -792,6 +792,7 @@ mod tests {
                 messages: vec!["Call 999 in danger.".into(), "Samaritans: 116 123.".into()],
                 cards: vec![card("samaritans", "Samaritans")],
             }),
+            concern: None,
             lead: "You might also find these useful.".into(),
             cards: vec![card("other", "Other <service>")],
             suggestions: vec![
