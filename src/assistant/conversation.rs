@@ -4,7 +4,7 @@
 
 use super::Assistant;
 use crate::knowledge::{Audience, Date, Entry, Kind};
-use crate::reply::{Action, Reply, Suggestion};
+use crate::reply::{Action, Intent, Reply, Suggestion};
 use crate::text::normalise;
 use std::time::{Duration, SystemTime};
 
@@ -21,9 +21,10 @@ pub const LONG_NOTE: &str = "Your message was long, so I've answered from the fi
 pub const EXPIRED_BUTTON_NOTE: &str = "That button is from an older answer and no longer \
     works. Please pick again, or ask your question.";
 
-/// Shown with the emergency lines when answering failed.
+/// Leads the reply when answering failed, above the 24-hour lines.
 pub const FAILURE_NOTE: &str = "Sorry, something went wrong on my side and I couldn't answer \
-    that. Please try again in a moment.";
+    that. Please try again in a moment. If you are in danger, call 999. These lines are there \
+    for you at any time:";
 
 /// The last resort when even the emergency lines cannot be read: plain text, 999 included.
 pub const FAILURE_TEXT: &str = "Sorry, something went wrong on my side and I couldn't answer \
@@ -135,18 +136,13 @@ impl Assistant {
         }
     }
 
-    /// A note above the emergency and 24-hour lines, without other buttons: for a failure,
-    /// or a front end's own notes (a flood limit).
-    pub fn emergency_lines_with(&self, note: &str) -> Reply {
-        let mut reply = self.crisis();
-        reply.suggestions.clear();
-        reply.lead = note.into();
-        reply
-    }
-
-    /// The reply when answering failed: [`FAILURE_NOTE`] with the emergency lines.
+    /// The reply when answering failed: [`FAILURE_NOTE`], then the 24-hour lines as cards
+    /// (the same lines as [`Assistant::crisis`]).
     pub fn failure(&self) -> Reply {
-        self.emergency_lines_with(FAILURE_NOTE)
+        let mut reply = self.simple(Intent::Crisis, FAILURE_NOTE);
+        reply.cards = self.crisis().safety.map(|s| s.cards).unwrap_or_default();
+        reply.suggestions = vec![Suggestion::start_again()];
+        reply
     }
 
     /// What `/about` says. `remembers_choice_for` is how long the front end keeps a person's
