@@ -3,10 +3,10 @@
 use crate::config::{Listen, WebhookConfig};
 use crate::handlers::{self, Command};
 use crate::privacy::describe_error;
-use signpost_bot_support::http::HttpLimits;
 use crate::state::{ChatStore, FloodLimit};
 use crate::webhook;
 use signpost::LiveKnowledge;
+use signpost_bot_support::http::HttpLimits;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

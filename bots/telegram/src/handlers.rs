@@ -81,7 +81,11 @@ pub fn schema<R: TgBot>() -> UpdateHandler<RequestError> {
     dptree::entry()
         .map(|app: Arc<App>| Handled::new(&app.stats))
         .inspect(|update: Update| {
-            tracing::trace!(event = "update", id = update.id.0, kind = update_kind(&update))
+            tracing::trace!(
+                event = "update",
+                id = update.id.0,
+                kind = update_kind(&update)
+            )
         })
         .branch(messages)
         .branch(callbacks)

@@ -10,7 +10,12 @@ use teloxide::types::{LinkPreviewOptions, ParseMode};
 use teloxide::{ApiError, RequestError};
 
 /// Sends the parts of a reply in order; stops at the first part that cannot be delivered.
-pub(crate) async fn send_all<R: TgBot>(bot: &R, app: &App, chat: ChatId, messages: Vec<OutgoingMessage>) {
+pub(crate) async fn send_all<R: TgBot>(
+    bot: &R,
+    app: &App,
+    chat: ChatId,
+    messages: Vec<OutgoingMessage>,
+) {
     for message in &messages {
         if deliver(bot, app, chat, message).await.is_err() {
             break;
@@ -77,4 +82,3 @@ async fn deliver<R: TgBot>(
         }
     }
 }
-

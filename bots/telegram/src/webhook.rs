@@ -7,12 +7,12 @@
 //! listener (header and request timeouts, a cap on connections).
 
 use crate::config::WebhookConfig;
-use signpost_bot_support::http::{self, HttpLimits};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
+use signpost_bot_support::http::{self, HttpLimits};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;

@@ -6,9 +6,9 @@ mod common;
 use common::{Call, Harness, html, knowledge_dir, test_settings};
 use serde_json::json;
 use signpost::{Audience, Turn};
+use signpost_bot_support::test_kit::copy_dir;
 use signpost_telegram::render::{escape, utf16_len};
 use signpost_telegram::state::FloodLimit;
-use signpost_bot_support::test_kit::copy_dir;
 use signpost_telegram::{
     EXPIRED_BUTTON_NOTE, FLOOD_NOTE, LONG_NOTE, Listen, NON_TEXT_NOTE, Settings,
     UNKNOWN_COMMAND_NOTE, WebhookConfig, render,
@@ -170,7 +170,11 @@ async fn a_button_press_is_answered_and_shows_the_entry() {
 }
 
 /// The core's answer to a message, as the bot gives it.
-fn message(assistant: &signpost::Assistant, text: &str, audience: Option<Audience>) -> signpost::Reply {
+fn message(
+    assistant: &signpost::Assistant,
+    text: &str,
+    audience: Option<Audience>,
+) -> signpost::Reply {
     assistant.message(&Turn {
         text,
         audience,

@@ -166,7 +166,6 @@ fn markdown_link(s: &str) -> Option<(String, usize)> {
     Some((link_html(url, text), url_start + url_len + 1))
 }
 
-
 /// One token of HTML: a whole tag, a whole entity, or one character.
 pub(super) fn next_token(s: &str) -> usize {
     let first = s.chars().next().map_or(0, char::len_utf8);

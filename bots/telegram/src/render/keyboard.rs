@@ -33,7 +33,6 @@ pub fn keyboard(suggestions: &[Suggestion]) -> Option<InlineKeyboardMarkup> {
     (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,6 @@ use teloxide::types::InlineKeyboardMarkup;
 /// renderer keeps the HTML source itself within it, which is stricter.
 pub const MAX_MESSAGE_LEN: usize = 4096;
 
-
 /// One message to send: HTML text and, on the last part of a reply, its buttons.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingMessage {

@@ -64,7 +64,6 @@ fn pack(pieces: impl IntoIterator<Item = String>, separator: &str, limit: usize)
     parts
 }
 
-
 fn closers(stack: &[(String, String)]) -> String {
     stack
         .iter()
