@@ -4,7 +4,7 @@
 use crate::assistant::{Assistant, Turn};
 use crate::error::{Error, KnowledgeError};
 use crate::gaps::GapsLog;
-use crate::knowledge::Report;
+pub use crate::knowledge::{Diagnostic, Report, Severity};
 use crate::reply::Reply;
 use arc_swap::ArcSwap;
 use notify::{EventKind, RecursiveMode, Watcher};
