@@ -106,3 +106,38 @@ impl BotProcess {
         }
     }
 }
+
+/// The sample conversation every front end's snapshot tests render (the terminal's copy is in
+/// `src/cli/render.rs`): the welcome, a question, a crisis, a concern (built by hand until the
+/// core gives one for this message), a fallback, an entry in full, and the answer to a long
+/// message.
+pub fn samples(assistant: &signpost::Assistant) -> Vec<(&'static str, signpost::Reply)> {
+    use signpost::Turn;
+    use signpost::reply::ConcernNotice;
+    let ask = |text: &str| assistant.message(&Turn::new(text));
+    let mut concern =
+        ask("my son has been in prison a month and I can't sleep, everything feels too much");
+    concern.concern = Some(ConcernNotice {
+        categories: vec!["suicide-self-harm".into()],
+        message: "If you are not safe right now, call 999. Samaritans 116 123, any time.".into(),
+    });
+    let mut long = String::from("my partner has just been sent to prison, who can help me. ");
+    while long.chars().count() < 2_500 {
+        long.push_str("I keep going over everything that happened this year. ");
+    }
+    vec![
+        ("welcome", assistant.welcome()),
+        (
+            "question",
+            ask("my partner has just been sent to prison, who can help me and the kids"),
+        ),
+        (
+            "crisis",
+            ask("I can't go on any more, I want to kill myself"),
+        ),
+        ("concern", concern),
+        ("fallback", ask("what is the best recipe for banana bread")),
+        ("entry", assistant.entry("families-outside")),
+        ("long_message", ask(&long)),
+    ]
+}

@@ -9,10 +9,22 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("signpost::text", "text normalisation belongs to the core"),
     ("signpost::safety", "crisis triage belongs to the core"),
     ("signpost::search", "search belongs to the core"),
-    ("signpost::knowledge", "the knowledge base is the core's: use the Reply"),
-    ("signpost::KnowledgeBase", "the knowledge base is the core's: use the Reply"),
-    ("KnowledgeBase", "the knowledge base is the core's: use the Reply"),
-    (".knowledge()", "the knowledge base is the core's: use the Reply"),
+    (
+        "signpost::knowledge",
+        "the knowledge base is the core's: use the Reply",
+    ),
+    (
+        "signpost::KnowledgeBase",
+        "the knowledge base is the core's: use the Reply",
+    ),
+    (
+        "KnowledgeBase",
+        "the knowledge base is the core's: use the Reply",
+    ),
+    (
+        ".knowledge()",
+        "the knowledge base is the core's: use the Reply",
+    ),
     ("text::normalise", "text normalisation belongs to the core"),
     ("safety::", "crisis triage belongs to the core"),
 ];
