@@ -2,6 +2,8 @@
 //! plain-text fallback. Every tag opened here closes on the same line, so a reply can be split
 //! between lines without cutting a tag.
 
+/// A link when the address is http(s), otherwise the text alone (Telegram rejects other
+/// schemes, and nothing else belongs in a link).
 pub(super) fn link_html(url: &str, text: &str) -> String {
     let url = url.trim();
     if is_web_url(url) {
@@ -35,9 +37,6 @@ pub fn escape(text: &str) -> String {
     }
     out
 }
-
-/// The buttons: one per row (labels are long sentences), callback data from
-/// [`signpost::Action::encode`]. Buttons whose data would not fit Telegram's 64 bytes are left
 
 /// The Markdown body of an entry as Telegram HTML blocks: paragraphs, `- ` lists, numbered
 /// lists, `#` headings, `**bold**`, `*italic*`, `` `code` `` and `[text](https://...)`.

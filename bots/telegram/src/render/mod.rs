@@ -53,7 +53,7 @@ pub fn render_about(about: &About, platform_note: &str) -> Vec<OutgoingMessage> 
         escape(&about.not_emergency),
         format!(
             "<b>Your privacy</b>\n{}",
-            escape(&format!("{} {platform_note}", about.privacy).trim_end())
+            escape(format!("{} {platform_note}", about.privacy).trim_end())
         ),
         format!(
             "<b>Where the information comes from</b>\n{}",
@@ -205,9 +205,6 @@ pub fn contact_line(contact: &Contact) -> String {
     }
     line
 }
-
-/// A link when the address is http(s), otherwise the text alone (Telegram rejects other
-/// schemes, and nothing else belongs in a link).
 
 #[cfg(test)]
 mod tests {
