@@ -1,18 +1,18 @@
 //! Unanswered questions, kept privately so admins know what to add.
 //!
-//! When a front end hands [`crate::LiveKnowledge`] a [`GapsLog`] (the bots do when
-//! `SIGNPOST_GAPS_FILE` is set), each turn that ends in the fallback
-//! appends one line: the date (no time) and the message's words after removing anything that
-//! could identify a person: numbers, emails, web addresses, postcodes, handles, capitalised
-//! words (names), street addresses and filler words. No user or chat id is ever written.
+//! When a front end hands [`crate::LiveKnowledge`] a feedback store (the bots do when
+//! `SIGNPOST_FEEDBACK_DB` is set), each message that ends in the fallback adds one to the
+//! count of its day and its words, after removing anything that could identify a person:
+//! numbers, emails, web addresses, postcodes, handles, capitalised words (names), street
+//! addresses and filler words ([`Scrubbed`]). No user or chat id, and no time of day, is ever
+//! written. Before the store, bots appended the same scrubbed lines to a text file;
+//! [`read_old_file`] reads one for importing and [`summarise`] still summarises one.
 
+use crate::knowledge::Date;
 use crate::text::normalise;
 use regex::Regex;
 use std::collections::HashMap;
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::LazyLock;
 
 static EMAIL_OR_LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\S+@\S+|\bhttps?://\S+|\bwww\.\S+|\S+\.(com|org|uk|scot|net)\S*").unwrap()
@@ -144,48 +144,47 @@ fn is_common_opening(word: &str) -> bool {
     OPENINGS.contains(&word)
 }
 
-/// Appends scrubbed unanswered questions to a file, one line each: `YYYY-MM-DD<TAB>words`.
-#[derive(Debug)]
-pub struct GapsLog {
-    path: PathBuf,
-    lock: Mutex<()>,
-}
+/// A message's words after [`scrub`]: the only form in which anything a person wrote may be
+/// kept (in the feedback store's unanswered list). It can only be made by scrubbing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scrubbed(String);
 
-impl GapsLog {
-    /// A log at `path`; the file is created on first use.
-    pub fn new(path: impl Into<PathBuf>) -> GapsLog {
-        GapsLog {
-            path: path.into(),
-            lock: Mutex::new(()),
-        }
-    }
-
-    /// The file written to.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Records an unanswered message (scrubbed). Failures are logged, never raised: a full
-    /// disk must not stop an answer.
-    pub fn record(&self, text: &str) {
+impl Scrubbed {
+    /// Scrubs `text`; `None` when nothing is left worth keeping.
+    pub fn new(text: &str) -> Option<Scrubbed> {
         let words = scrub(text);
-        if words.is_empty() {
-            return;
-        }
-        let line = format!("{}\t{}\n", crate::knowledge::Date::today(), words);
-        let _guard = self.lock.lock();
-        let written = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .and_then(|mut f| f.write_all(line.as_bytes()));
-        if let Err(err) = written {
-            tracing::warn!(event = "gaps_write_failed", path = %self.path.display(), error = %err);
-        }
+        (!words.is_empty()).then_some(Scrubbed(words))
+    }
+
+    /// The words kept.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
-/// The most frequent unanswered questions in a gaps file, most frequent first, with counts.
+/// The lines of an old gaps file (`YYYY-MM-DD<TAB>words`, as bots wrote before the feedback
+/// store), scrubbed again and counted per day and words, for importing into the store. Lines
+/// without a valid date are counted in the second value and left out.
+pub fn read_old_file(text: &str) -> (Vec<(Date, Scrubbed, u64)>, usize) {
+    let mut counts: HashMap<(Date, Scrubbed), u64> = HashMap::new();
+    let mut skipped = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let parsed = line
+            .split_once('\t')
+            .and_then(|(day, words)| Some((Date::parse_iso(day.trim())?, Scrubbed::new(words)?)));
+        match parsed {
+            Some(key) => *counts.entry(key).or_default() += 1,
+            None => skipped += 1,
+        }
+    }
+    let mut rows: Vec<(Date, Scrubbed, u64)> =
+        counts.into_iter().map(|((d, w), n)| (d, w, n)).collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.0.cmp(&b.1.0)));
+    (rows, skipped)
+}
+
+/// The most frequent unanswered questions in an old gaps file, most frequent first, with
+/// counts.
 pub fn summarise(text: &str) -> Vec<(String, usize)> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for line in text.lines() {
@@ -229,6 +228,25 @@ mod tests {
             "how appeal parole decision"
         );
         assert_eq!(scrub("@someone #tag www.site.org https://x.y/z"), "");
+    }
+
+    #[test]
+    fn old_files_are_read_per_day_and_scrubbed_again() {
+        let text = "2026-11-01\tparole appeal\n2026-11-01\tparole appeal\n\
+            2026-11-02\tcall Jamie on 0770 about parole\nno date here\n\n";
+        let (rows, skipped) = read_old_file(text);
+        let rows: Vec<(String, &str, u64)> = rows
+            .iter()
+            .map(|(d, w, n)| (d.to_string(), w.as_str(), *n))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("2026-11-01".to_string(), "parole appeal", 2),
+                ("2026-11-02".to_string(), "call about parole", 1)
+            ]
+        );
+        assert_eq!(skipped, 1);
     }
 
     #[test]

@@ -19,6 +19,7 @@
 pub mod assistant;
 pub mod error;
 pub mod eval;
+pub mod feedback;
 pub mod gaps;
 pub mod knowledge;
 pub mod live;

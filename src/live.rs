@@ -3,13 +3,15 @@
 
 use crate::assistant::{Assistant, Turn};
 use crate::error::{Error, KnowledgeError};
-use crate::gaps::GapsLog;
+use crate::feedback::{FeedbackStore, Observation, StoreError};
+use crate::gaps::Scrubbed;
+use crate::knowledge::{Audience, Date};
 pub use crate::knowledge::{Diagnostic, Report, Severity};
-use crate::reply::Reply;
+use crate::reply::{Action, Intent, Reply};
 use arc_swap::ArcSwap;
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,7 +40,9 @@ type Listener = Box<dyn Fn(&ReloadOutcome) + Send + Sync>;
 
 struct Shared {
     dir: PathBuf,
-    gaps: arc_swap::ArcSwapOption<GapsLog>,
+    feedback: arc_swap::ArcSwapOption<FeedbackStore>,
+    /// The last write to the feedback store failed (logged once until one succeeds).
+    feedback_failing: AtomicBool,
     current: ArcSwap<Assistant>,
     generation: AtomicU64,
     listeners: Mutex<Vec<Listener>>,
@@ -58,7 +62,8 @@ impl LiveKnowledge {
         let (assistant, report) = Assistant::load(dir)?;
         let shared = Arc::new(Shared {
             dir: dir.to_path_buf(),
-            gaps: arc_swap::ArcSwapOption::empty(),
+            feedback: arc_swap::ArcSwapOption::empty(),
+            feedback_failing: AtomicBool::new(false),
             current: ArcSwap::from_pointee(assistant),
             generation: AtomicU64::new(1),
             listeners: Mutex::new(Vec::new()),
@@ -123,34 +128,129 @@ impl LiveKnowledge {
     }
 
     /// Answers one message as a person sent it ([`Assistant::message`]: long messages
-    /// searched from their first part, triaged whole) from the current snapshot, and records
-    /// it (scrubbed) in the gaps file, if one was handed over, when it ended in the fallback.
+    /// searched from their first part, triaged whole) from the current snapshot. With a
+    /// feedback store, counts it (see [`LiveKnowledge::answer_on`]).
     pub fn answer(&self, turn: &Turn<'_>) -> Reply {
         self.answer_on(&self.current(), turn)
     }
 
     /// As [`LiveKnowledge::answer`], on a snapshot the caller already holds (so that what it
-    /// renders next comes from the same snapshot).
+    /// renders next comes from the same snapshot). With a feedback store: adds the answer to
+    /// the day's counts (answers, fallbacks, crises, concerns) and the entries shown, keeps a
+    /// message that ended in the fallback as scrubbed words ([`crate::gaps`]), and puts the
+    /// "Helpful" / "Not helpful" pair on an answer with cards ([`Reply::feedback`]).
     pub fn answer_on(&self, assistant: &Assistant, turn: &Turn<'_>) -> Reply {
-        let reply = assistant.message(turn);
-        if reply.fallback {
-            self.record_unanswered(turn.text);
+        let mut reply = assistant.message(turn);
+        if let Some(store) = self.shared.feedback.load_full() {
+            let unanswered = if reply.fallback {
+                Scrubbed::new(turn.text)
+            } else {
+                None
+            };
+            let shown = reply.shown_ids();
+            let result = store.record(
+                Date::today(),
+                &Observation {
+                    answered: reply.intent == Intent::Question,
+                    fallback: reply.fallback,
+                    crisis: reply.safety.is_some(),
+                    concern: reply.concern_to_show().is_some(),
+                    shown: &shown,
+                    unanswered: unanswered.as_ref(),
+                },
+            );
+            self.note(result);
+            reply.feedback = assistant.feedback_buttons(&reply);
         }
         reply
     }
 
-    /// Notes a message that ended in the fallback in the gaps file, if one is set (scrubbed of
-    /// anything identifying; see [`crate::gaps`]). For front ends that answer by other means.
-    pub fn record_unanswered(&self, text: &str) {
-        if let Some(gaps) = self.shared.gaps.load().as_ref() {
-            gaps.record(text);
+    /// Carries out a button's payload ([`Assistant::press`]) on a snapshot the caller holds.
+    /// With a feedback store: a "Helpful" / "Not helpful" press adds one to each of the
+    /// entries it names that the folder still holds (the reply thanks the person, intent
+    /// [`Intent::Feedback`]); any other press counts the entries it shows and puts the pair
+    /// under an entry shown in full.
+    pub fn press_on(
+        &self,
+        assistant: &Assistant,
+        payload: &str,
+        audience: Option<Audience>,
+    ) -> Reply {
+        let mut reply = assistant.press(payload, audience);
+        let Some(store) = self.shared.feedback.load_full() else {
+            return reply;
+        };
+        if let Some(Action::Feedback(vote)) = Action::decode(payload) {
+            let ids = assistant.rated_entries(&vote);
+            tracing::info!(
+                event = "feedback",
+                helpful = vote.helpful,
+                rated = ?vote.rated,
+                entries = ?ids,
+                unmatched = vote.entries.len() - ids.len(),
+            );
+            if !ids.is_empty() {
+                self.note(store.record_vote(Date::today(), &ids, vote.helpful));
+            }
+        } else {
+            self.count_shown(&store, assistant, &mut reply);
+        }
+        reply
+    }
+
+    /// For a reply a front end made by other means (a look-up by name, a stage of the
+    /// journey): with a feedback store, counts the entries it shows and puts the "Helpful" /
+    /// "Not helpful" pair under it when it can be rated.
+    pub fn shown(&self, assistant: &Assistant, reply: &mut Reply) {
+        if let Some(store) = self.shared.feedback.load_full() {
+            self.count_shown(&store, assistant, reply);
         }
     }
 
-    /// Records unanswered questions in this gaps log (or, with `None`, nowhere: the default).
-    /// The front end chooses the file; the core never reads it from the environment.
-    pub fn set_gaps(&self, gaps: Option<GapsLog>) {
-        self.shared.gaps.store(gaps.map(Arc::new));
+    fn count_shown(&self, store: &FeedbackStore, assistant: &Assistant, reply: &mut Reply) {
+        let shown = reply.shown_ids();
+        if !shown.is_empty() {
+            let result = store.record(
+                Date::today(),
+                &Observation {
+                    shown: &shown,
+                    ..Observation::default()
+                },
+            );
+            self.note(result);
+        }
+        reply.feedback = assistant.feedback_buttons(reply);
+    }
+
+    /// Logs a failed write once (until a write succeeds again): an answer never fails because
+    /// the store does.
+    fn note(&self, result: Result<(), StoreError>) {
+        match result {
+            Ok(()) => {
+                if self.shared.feedback_failing.swap(false, Ordering::SeqCst) {
+                    tracing::info!(event = "feedback_store_recovered");
+                }
+            }
+            Err(error) => {
+                if self.shared.feedback_failing.swap(true, Ordering::SeqCst) {
+                    tracing::debug!(event = "feedback_store_write_failed", %error);
+                } else {
+                    tracing::error!(event = "feedback_store_write_failed", %error);
+                }
+            }
+        }
+    }
+
+    /// Keeps counts and feedback in this store (or, with `None`, nowhere: the default, and
+    /// no "Helpful" / "Not helpful" buttons). The front end chooses and opens the file; the
+    /// core never reads it from the environment.
+    pub fn set_feedback(&self, store: Option<FeedbackStore>) {
+        self.shared.feedback.store(store.map(Arc::new));
+    }
+
+    /// Whether a feedback store is set.
+    pub fn collects_feedback(&self) -> bool {
+        self.shared.feedback.load().is_some()
     }
 
     /// How many snapshots have gone live (1 after the first load).

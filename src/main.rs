@@ -5,7 +5,8 @@ mod cli;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
-use signpost::knowledge::{self, Date, REVIEW_AFTER_DAYS};
+use signpost::feedback::{FeedbackReport, FeedbackStore};
+use signpost::knowledge::{self, Date};
 use signpost::reply::{Action, Hit, Reply};
 use signpost::{Assistant, Audience, LiveKnowledge, Turn, eval};
 use std::io::{self, BufRead, IsTerminal, Write};
@@ -101,14 +102,56 @@ enum Command {
         #[command(flatten)]
         k: KnowledgeArg,
     },
-    /// Show the most frequent unanswered questions from a gaps file (see SIGNPOST_GAPS_FILE).
+    /// Show the most frequent unanswered questions, from the feedback store or an old gaps file.
     Gaps {
-        /// The gaps file the bots wrote.
-        file: PathBuf,
+        /// The feedback store, or an old gaps text file (as bots wrote before the store);
+        /// default: --db.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
         /// How many to show.
         #[arg(long, default_value_t = 30)]
         top: usize,
+        /// Import an old gaps text file into the store, then rename it to OLD_FILE.imported.
+        #[arg(long, value_name = "OLD_FILE")]
+        import: Option<PathBuf>,
     },
+    /// Report on real use for admins: entries by "Not helpful" share, entries never shown,
+    /// unanswered questions, entries due for review, answers and fallbacks per day.
+    ///
+    /// Reads the feedback store the bots keep when SIGNPOST_FEEDBACK_DB is set: counts per day
+    /// only, never a message or a person. Prints the report; --html also writes it as one
+    /// self-contained page that opens in any browser, offline.
+    Report {
+        #[command(flatten)]
+        k: KnowledgeArg,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Write the report as a self-contained HTML page too.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// How many entries and unanswered questions to list.
+        #[arg(long, default_value_t = 30)]
+        top: usize,
+    },
+}
+
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// The feedback store.
+    #[arg(long, value_name = "PATH", env = "SIGNPOST_FEEDBACK_DB")]
+    db: Option<PathBuf>,
+    /// First day, YYYY-MM-DD (UTC). Default: for `report`, 29 days before --to; for `gaps`,
+    /// everything kept.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: Option<Date>,
+    /// Last day, YYYY-MM-DD (UTC). Default: today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: Option<Date>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse_iso(s.trim()).ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -169,7 +212,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => run_eval(&k.knowledge, &cases, min_hit3, verbose, quiet),
         Command::Review { k } => review(&k.knowledge),
         Command::Synth { entries, dir, k } => synth(&k.knowledge, entries, &dir),
-        Command::Gaps { file, top } => gaps(&file, top),
+        Command::Gaps {
+            file,
+            store,
+            top,
+            import,
+        } => match import {
+            Some(old) => import_gaps(&old, file.as_deref().or(store.db.as_deref())),
+            None => gaps(file.as_deref().or(store.db.as_deref()), &store, top),
+        },
+        Command::Report {
+            k,
+            store,
+            html,
+            top,
+        } => report(&k.knowledge, &store, html.as_deref(), top),
     }
 }
 
@@ -404,21 +461,18 @@ fn run_eval(
 
 fn review(dir: &Path) -> Result<ExitCode> {
     let assistant = load(dir)?;
-    let mut entries: Vec<_> = assistant.knowledge().entries.iter().collect();
-    entries.sort_by_key(|e| (e.reviewed, e.id.clone()));
-    let today = Date::today().to_days();
+    let entries = assistant.knowledge().by_review_date(Date::today());
     let mut stdout = io::stdout().lock();
     let mut due = 0;
-    for e in &entries {
-        let stale = today - e.reviewed.to_days() > REVIEW_AFTER_DAYS;
-        due += usize::from(stale);
+    for (e, stale) in &entries {
+        due += usize::from(*stale);
         writeln!(
             stdout,
             "{}  {:<8} {:<40} {}",
             e.reviewed,
             e.kind.as_str(),
             e.id,
-            if stale { "DUE FOR REVIEW" } else { "" }
+            if *stale { "DUE FOR REVIEW" } else { "" }
         )?;
     }
     writeln!(
@@ -450,11 +504,45 @@ fn synth(source: &Path, entries: usize, dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn gaps(file: &Path, top: usize) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("could not read the gaps file `{}`", file.display()))?;
-    let counts = signpost::gaps::summarise(&text);
-    let total: usize = counts.iter().map(|(_, c)| c).sum();
+/// Whether a file is an SQLite database (by its 16-byte header).
+fn is_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok()
+        && &header == b"SQLite format 3\0"
+}
+
+fn gaps(file: Option<&Path>, range: &StoreArgs, top: usize) -> Result<ExitCode> {
+    let Some(file) = file else {
+        bail!("name the feedback store: `signpost gaps --db PATH`, or set SIGNPOST_FEEDBACK_DB");
+    };
+    let counts: Vec<(String, u64)> = if file.exists() && !is_sqlite(file) {
+        // An old gaps file, one `date<TAB>words` line per question.
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("could not read the gaps file `{}`", file.display()))?;
+        signpost::gaps::summarise(&text)
+            .into_iter()
+            .map(|(w, n)| (w, n as u64))
+            .collect()
+    } else {
+        match FeedbackStore::open_read_only(file)? {
+            Some(store) => store.unanswered(
+                range.from.unwrap_or(Date::from_days(0)),
+                range.to.unwrap_or(Date::today()),
+            )?,
+            None => {
+                println!(
+                    "No feedback store at `{}` yet: it is created when a bot starts with \
+                     SIGNPOST_FEEDBACK_DB set.",
+                    file.display()
+                );
+                Vec::new()
+            }
+        }
+    };
+    let total: u64 = counts.iter().map(|(_, c)| c).sum();
     let mut stdout = io::stdout().lock();
     for (words, count) in counts.iter().take(top) {
         writeln!(stdout, "{count:>5}  {words}")?;
@@ -464,5 +552,102 @@ fn gaps(file: &Path, top: usize) -> Result<ExitCode> {
         "{total} unanswered question(s), {} different; add entries or example questions for the most frequent",
         counts.len()
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_gaps(old: &Path, store: Option<&Path>) -> Result<ExitCode> {
+    let Some(store_path) = store else {
+        bail!(
+            "name the feedback store to import into: `signpost gaps --import OLD_FILE --db PATH`"
+        );
+    };
+    if is_sqlite(old) {
+        bail!(
+            "`{}` is already an SQLite file, not an old gaps text file",
+            old.display()
+        );
+    }
+    let text = std::fs::read_to_string(old)
+        .with_context(|| format!("could not read the gaps file `{}`", old.display()))?;
+    let (rows, skipped) = signpost::gaps::read_old_file(&text);
+    // The retention period applies when a bot opens the store; importing keeps everything.
+    let (store, _) = FeedbackStore::open(store_path, u32::MAX / 2, Date::today())?;
+    let imported = store.import_unanswered(&rows)?;
+    let renamed = old.with_extension(match old.extension() {
+        Some(ext) => format!("{}.imported", ext.to_string_lossy()),
+        None => "imported".into(),
+    });
+    std::fs::rename(old, &renamed).with_context(|| {
+        format!(
+            "imported {imported} question(s), but could not rename `{}` to `{}`: rename or delete \
+             it yourself so it is not imported twice",
+            old.display(),
+            renamed.display()
+        )
+    })?;
+    println!(
+        "imported {imported} unanswered question(s) from `{}` into `{}`{}; the old file is now `{}` \
+         (delete it when you like)",
+        old.display(),
+        store_path.display(),
+        if skipped > 0 {
+            format!(" ({skipped} line(s) without a date left out)")
+        } else {
+            String::new()
+        },
+        renamed.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(dir: &Path, range: &StoreArgs, html: Option<&Path>, top: usize) -> Result<ExitCode> {
+    let assistant = load(dir)?;
+    let to = range.to.unwrap_or_else(Date::today);
+    let from = range.from.unwrap_or(to.plus_days(-29));
+    if from > to {
+        bail!("--from {from} is after --to {to}");
+    }
+    if to.to_days() - from.to_days() >= signpost::feedback::report::MAX_DAYS {
+        bail!(
+            "a report covers at most {} days; {from} to {to} is longer",
+            signpost::feedback::report::MAX_DAYS
+        );
+    }
+    let (store, note) = match &range.db {
+        None => (
+            None,
+            Some(
+                "No feedback store given (--db PATH, or SIGNPOST_FEEDBACK_DB): the report is empty."
+                    .to_string(),
+            ),
+        ),
+        Some(path) => match FeedbackStore::open_read_only(path)? {
+            Some(store) => (Some(store), None),
+            None => (
+                None,
+                Some(format!(
+                    "No feedback store at `{}` yet: it is created when a bot starts with \
+                     SIGNPOST_FEEDBACK_DB set. The report is empty.",
+                    path.display()
+                )),
+            ),
+        },
+    };
+    let report = FeedbackReport::gather(store.as_ref(), assistant.knowledge(), from, to)?;
+    let limits = cli::report::Limits {
+        rated: top,
+        unanswered: top,
+    };
+    let mut stdout = io::stdout().lock();
+    if let Some(note) = &note {
+        writeln!(stdout, "{note}")?;
+    }
+    write!(stdout, "{}", cli::report::text(&report, limits))?;
+    if let Some(file) = html {
+        let page = cli::report::html(&report, limits, note.as_deref(), &Date::today().to_string());
+        std::fs::write(file, page)
+            .with_context(|| format!("could not write the HTML report to `{}`", file.display()))?;
+        writeln!(stdout, "\nHTML report written to `{}`", file.display())?;
+    }
     Ok(ExitCode::SUCCESS)
 }

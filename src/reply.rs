@@ -30,6 +30,8 @@ pub enum Intent {
     Journey,
     /// The emergency lines, asked for directly.
     Crisis,
+    /// The person rated a reply ("Helpful" / "Not helpful"); this thanks them.
+    Feedback,
 }
 
 /// Shown first whenever a message looks like a crisis. Never pushed down or hidden.
@@ -112,6 +114,35 @@ fn date_text<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Erro
     serializer.collect_str(date)
 }
 
+/// Most bytes in a button payload: Telegram's limit on callback data (Discord allows 100).
+pub const MAX_PAYLOAD: usize = 64;
+
+/// Most entries one "Helpful" / "Not helpful" press is about (the cards of one answer).
+pub const MAX_RATED: usize = 3;
+
+/// What kind of reply a feedback press rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rated {
+    /// The answer to a question: its cards.
+    Answer,
+    /// One entry shown in full.
+    Entry,
+}
+
+/// A "Helpful" or "Not helpful" press: the entries shown and the kind of reply, and nothing
+/// else (no text, no person, no time). Entries are written as ids, or as the shortest
+/// prefixes that name them unambiguously when the ids would not fit [`MAX_PAYLOAD`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vote {
+    /// "Helpful" (true) or "Not helpful".
+    pub helpful: bool,
+    /// What was rated.
+    pub rated: Rated,
+    /// The entries shown, as ids or unambiguous id prefixes, at most [`MAX_RATED`].
+    pub entries: Vec<String>,
+}
+
 /// What a follow-up button does when pressed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", content = "value", rename_all = "kebab-case")]
@@ -128,6 +159,8 @@ pub enum Action {
     Crisis,
     /// Show the help text.
     Help,
+    /// Rate the reply the button was under.
+    Feedback(Vote),
 }
 
 impl Action {
@@ -140,6 +173,15 @@ impl Action {
             Action::Menu => "menu".into(),
             Action::Crisis => "crisis".into(),
             Action::Help => "help".into(),
+            Action::Feedback(vote) => format!(
+                "f:{}{}:{}",
+                if vote.helpful { 'y' } else { 'n' },
+                match vote.rated {
+                    Rated::Answer => 'a',
+                    Rated::Entry => 'e',
+                },
+                vote.entries.join(",")
+            ),
         }
     }
 
@@ -149,12 +191,44 @@ impl Action {
             Some(("e", id)) if !id.is_empty() => Action::Entry(id.to_string()),
             Some(("c", key)) if !key.is_empty() => Action::Choose(key.to_string()),
             Some(("j", stage)) => Action::Journey(Stage::parse(stage)?),
+            Some(("f", rest)) => Action::Feedback(decode_vote(rest)?),
             None if payload == "menu" => Action::Menu,
             None if payload == "crisis" => Action::Crisis,
             None if payload == "help" => Action::Help,
             _ => return None,
         })
     }
+}
+
+/// `ya:id,id,id` (helpful, an answer, its entries) after the `f:` of a feedback payload.
+fn decode_vote(rest: &str) -> Option<Vote> {
+    let (head, list) = rest.split_once(':')?;
+    let mut head = head.chars();
+    let helpful = match head.next()? {
+        'y' => true,
+        'n' => false,
+        _ => return None,
+    };
+    let rated = match head.next()? {
+        'a' => Rated::Answer,
+        'e' => Rated::Entry,
+        _ => return None,
+    };
+    if head.next().is_some() {
+        return None;
+    }
+    let entries: Vec<String> = list.split(',').map(str::to_string).collect();
+    let valid = |t: &String| {
+        !t.is_empty()
+            && t.len() <= MAX_PAYLOAD
+            && t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    };
+    (entries.len() <= MAX_RATED && entries.iter().all(valid)).then_some(Vote {
+        helpful,
+        rated,
+        entries,
+    })
 }
 
 /// A follow-up button.
@@ -233,6 +307,11 @@ pub struct Reply {
     pub results: Vec<Hit>,
     /// The audience the person chose, if any, echoed for front ends that keep state.
     pub audience: Option<Audience>,
+    /// The "Helpful" / "Not helpful" pair, under an answer with cards or an entry, when the
+    /// front end collects feedback; empty otherwise. Shown apart from the suggestions, and
+    /// removed once one is pressed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<Suggestion>,
 }
 
 impl Reply {
@@ -277,5 +356,39 @@ impl Reply {
             .chain(&self.cards)
             .map(|c| c.id.as_str())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn votes_round_trip_and_strangers_are_refused() {
+        let vote = Action::Feedback(Vote {
+            helpful: false,
+            rated: Rated::Answer,
+            entries: vec!["families-outside".into(), "victim-sup".into()],
+        });
+        assert_eq!(vote.encode(), "f:na:families-outside,victim-sup");
+        assert_eq!(Action::decode(&vote.encode()), Some(vote));
+        let entry = Action::Feedback(Vote {
+            helpful: true,
+            rated: Rated::Entry,
+            entries: vec!["samaritans".into()],
+        });
+        assert_eq!(Action::decode("f:ye:samaritans"), Some(entry));
+        for bad in [
+            "f:xa:a",
+            "f:yz:a",
+            "f:yaa:a",
+            "f:ya:",
+            "f:ya:a,,b",
+            "f:ya:a,b,c,d",
+            "f:ya:Hello there",
+            "f:ya",
+        ] {
+            assert_eq!(Action::decode(bad), None, "{bad}");
+        }
     }
 }

@@ -9,6 +9,8 @@ mod claims;
 mod cli;
 #[path = "core/common.rs"]
 mod common;
+#[path = "core/feedback.rs"]
+mod feedback;
 #[path = "core/hostile.rs"]
 mod hostile;
 #[path = "core/live.rs"]

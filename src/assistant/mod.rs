@@ -2,6 +2,7 @@
 //! the [`Reply`].
 
 pub mod conversation;
+pub mod feedback;
 mod smalltalk;
 
 use crate::error::Error;
@@ -142,6 +143,7 @@ impl Assistant {
             Action::Menu => self.menu(),
             Action::Crisis => self.crisis(),
             Action::Help => self.help(),
+            Action::Feedback(vote) => self.thanks(vote),
         };
         reply.audience = audience;
         reply
@@ -334,6 +336,7 @@ impl Assistant {
             fallback: false,
             results: Vec::new(),
             audience: None,
+            feedback: Vec::new(),
         }
     }
 

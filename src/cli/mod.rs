@@ -1,1 +1,2 @@
 pub mod render;
+pub mod report;

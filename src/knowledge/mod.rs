@@ -101,6 +101,22 @@ impl KnowledgeBase {
     pub fn last_reviewed(&self) -> Option<Date> {
         self.entries.iter().map(|e| e.reviewed).max()
     }
+
+    /// Every entry by review date, oldest first (then by id), each with whether it is due
+    /// for review on `today` (last reviewed over [`REVIEW_AFTER_DAYS`] days before).
+    pub fn by_review_date(&self, today: Date) -> Vec<(&Entry, bool)> {
+        let mut entries: Vec<&Entry> = self.entries.iter().collect();
+        entries.sort_by(|a, b| a.reviewed.cmp(&b.reviewed).then_with(|| a.id.cmp(&b.id)));
+        entries
+            .into_iter()
+            .map(|e| {
+                (
+                    e,
+                    today.to_days() - e.reviewed.to_days() > REVIEW_AFTER_DAYS,
+                )
+            })
+            .collect()
+    }
 }
 
 /// Checks a folder and reports every problem, without needing it to be valid.
@@ -518,5 +534,17 @@ mod tests {
         };
         assert_eq!(Date::from_days(d.to_days()), d);
         assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::parse_iso("2026-11-22"), Some(d));
+        assert_eq!(d.plus_days(10).to_string(), "2026-12-02");
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-1-01",
+            "26-01-01",
+            "2026-01-01x",
+            "",
+        ] {
+            assert_eq!(Date::parse_iso(bad), None, "{bad}");
+        }
     }
 }

@@ -189,6 +189,34 @@ impl Date {
         Date::from_days((secs / 86_400) as i64)
     }
 
+    /// A date written `YYYY-MM-DD`; `None` for anything else, or a day that does not exist.
+    pub fn parse_iso(text: &str) -> Option<Date> {
+        let mut parts = text.split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some()
+            || y.len() != 4
+            || m.len() != 2
+            || d.len() != 2
+            || ![y, m, d]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return None;
+        }
+        let date = Date {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
+        ((1..=12).contains(&date.month) && date.day >= 1 && Date::from_days(date.to_days()) == date)
+            .then_some(date)
+    }
+
+    /// The date `days` later (earlier when negative).
+    pub fn plus_days(self, days: i64) -> Date {
+        Date::from_days(self.to_days() + days)
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
     pub fn to_days(self) -> i64 {
         let (y, m, d) = (self.year as i64, self.month as i64, self.day as i64);

@@ -2,7 +2,6 @@
 
 use crate::check::copy_dir;
 use crate::common::fixture;
-use signpost::gaps::GapsLog;
 use signpost::live::ReloadOutcome;
 use signpost::{LiveKnowledge, Turn};
 use std::path::Path;
@@ -18,7 +17,6 @@ fn watched_copy() -> (tempfile::TempDir, LiveKnowledge) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("small"), dir.path());
     let (live, _) = LiveKnowledge::watch(dir.path(), DEBOUNCE).unwrap();
-    live.set_gaps(None);
     (dir, live)
 }
 
@@ -178,47 +176,4 @@ fn answers_never_fail_while_the_folder_is_rewritten() {
     assert!(live.generation() > start_generation);
     assert!(answered.load(Ordering::Relaxed) > 100);
     assert_eq!(failed.load(Ordering::Relaxed), 0);
-}
-
-#[test]
-fn the_gaps_file_keeps_no_identifying_details() {
-    let dir = tempfile::tempdir().unwrap();
-    let (live, _) = LiveKnowledge::load(&fixture("small")).unwrap();
-    let gaps = dir.path().join("gaps.txt");
-    live.set_gaps(Some(GapsLog::new(&gaps)));
-    let questions = [
-        "Jamie McLeod at 14 Irish Street DG1 2PB wants tenancy rules",
-        "email me at jamie.mcleod@example.com about parole appeals",
-        "call 07700 900123 about parole appeals",
-        "my neighbour Sandra keeps parking in front of my gate",
-    ];
-    for q in questions {
-        assert!(
-            live.answer(&Turn::new(q)).fallback,
-            "{q:?} should be unanswered here"
-        );
-    }
-    // An answered question is not a gap.
-    assert!(!live.answer(&Turn::new("bail conditions")).fallback);
-    let text = std::fs::read_to_string(&gaps).unwrap();
-    assert_eq!(text.lines().count(), questions.len(), "{text}");
-    for line in text.lines() {
-        let (date, words) = line.split_once('\t').expect("date<TAB>words");
-        assert_eq!(date.len(), 10, "a date without a time: {line}");
-        assert!(
-            !words.chars().any(|c| c.is_ascii_digit()),
-            "digits kept: {line}"
-        );
-        for gone in [
-            "@", "example", "jamie", "mcleod", "sandra", "dg1", "2pb", "irish",
-        ] {
-            assert!(!words.contains(gone), "{gone} kept: {line}");
-        }
-    }
-    assert_eq!(text.matches("parole appeals").count(), 2, "{text}");
-    let summary = signpost::gaps::summarise(&text);
-    assert_eq!(
-        summary.iter().map(|(_, n)| n).sum::<usize>(),
-        questions.len()
-    );
 }

@@ -11,7 +11,7 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let live = startup::load_knowledge(&config.knowledge, config.watch, config.gaps.as_deref())?;
+    let live = startup::load_knowledge(&config.knowledge, config.watch, &config.feedback)?;
     match config.mode.clone() {
         Mode::Gateway => gateway::run(&config, live, shutdown).await,
         Mode::Endpoint { addr, public_key } => {

@@ -1,6 +1,7 @@
 //! Configuration: a few flags, and the rest (secrets included) from the environment.
 
 use clap::Parser;
+use signpost_bot_support::FeedbackConfig;
 use signpost_bot_support::startup::{self, COMMON_ENVIRONMENT};
 pub use signpost_bot_support::{ConfigError, KnowledgeArgs, Secret};
 use std::net::SocketAddr;
@@ -76,8 +77,8 @@ pub struct Config {
     pub knowledge: PathBuf,
     /// Watch the folder and reload on changes.
     pub watch: bool,
-    /// The private list of unanswered questions, if one is kept.
-    pub gaps: Option<PathBuf>,
+    /// The feedback store, if one is kept.
+    pub feedback: FeedbackConfig,
 }
 
 impl Config {
@@ -167,7 +168,7 @@ impl Config {
             admin_channel_id: id(&env, "DISCORD_ADMIN_CHANNEL_ID")?,
             knowledge: args.knowledge.knowledge.clone(),
             watch: !args.knowledge.no_watch,
-            gaps: startup::gaps_file(&env),
+            feedback: FeedbackConfig::from_env(&env)?,
         })
     }
 }
@@ -203,7 +204,7 @@ mod tests {
                 ("DISCORD_GUILD_ID", "123"),
                 ("DISCORD_ADMIN_CHANNEL_ID", "456"),
                 ("DISCORD_API_URL", "http://127.0.0.1:9/"),
-                ("SIGNPOST_GAPS_FILE", "/var/gaps.txt"),
+                ("SIGNPOST_FEEDBACK_DB", "/var/feedback.db"),
             ],
         )
         .unwrap();
@@ -212,7 +213,7 @@ mod tests {
         assert_eq!(c.admin_channel_id, Some(456));
         assert_eq!(c.api_url.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(c.knowledge, PathBuf::from("/k"));
-        assert_eq!(c.gaps, Some(PathBuf::from("/var/gaps.txt")));
+        assert_eq!(c.feedback.db, Some(PathBuf::from("/var/feedback.db")));
         assert!(!c.watch);
         assert!(!format!("{c:?}").contains("abc.def"));
     }

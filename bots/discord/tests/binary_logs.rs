@@ -25,6 +25,7 @@ async fn run_at(level: Option<&str>) {
         "DISCORD_API_URL",
         "SIGNPOST_KNOWLEDGE",
         "SIGNPOST_GAPS_FILE",
+        "SIGNPOST_FEEDBACK_DB",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);

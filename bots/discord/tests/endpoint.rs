@@ -260,7 +260,7 @@ async fn with_a_token_the_endpoint_registers_the_commands() {
         admin_channel_id: None,
         knowledge: knowledge_dir(),
         watch: false,
-        gaps: None,
+        feedback: Default::default(),
     };
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());

@@ -16,4 +16,4 @@ pub mod startup;
 pub mod test_kit;
 
 pub use secret::Secret;
-pub use startup::{ConfigError, KnowledgeArgs};
+pub use startup::{ConfigError, FeedbackConfig, KnowledgeArgs};

@@ -1,23 +1,31 @@
 //! Start-up, the same for both bots: configuration errors (exit status 2), logging, the async
-//! runtime, the knowledge folder (loaded, watched, its load report logged) and the
-//! unanswered-questions file handed to the core.
+//! runtime, the knowledge folder (loaded, watched, its load report logged) and the feedback
+//! store handed to the core.
 
 use crate::Secret;
 use signpost::LiveKnowledge;
-use signpost::gaps::GapsLog;
+use signpost::feedback::{DEFAULT_KEEP_DAYS, FeedbackStore};
+use signpost::knowledge::Date;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Environment variable with the knowledge folder.
 pub const KNOWLEDGE_VAR: &str = "SIGNPOST_KNOWLEDGE";
-/// Environment variable naming the private list of unanswered questions (off when unset).
-pub const GAPS_VAR: &str = "SIGNPOST_GAPS_FILE";
+/// Environment variable naming the feedback store (off when unset).
+pub const FEEDBACK_DB_VAR: &str = "SIGNPOST_FEEDBACK_DB";
+/// Environment variable with the number of days counts are kept.
+pub const FEEDBACK_KEEP_DAYS_VAR: &str = "SIGNPOST_FEEDBACK_KEEP_DAYS";
+/// The old unanswered-questions text file, replaced by the feedback store: no longer read.
+pub const OLD_GAPS_VAR: &str = "SIGNPOST_GAPS_FILE";
 
 /// The environment lines both bots add to `--help`.
 pub const COMMON_ENVIRONMENT: &str = "  \
   SIGNPOST_KNOWLEDGE        the knowledge folder (default: knowledge)
-  SIGNPOST_GAPS_FILE        optional private list of unanswered questions (scrubbed)
+  SIGNPOST_FEEDBACK_DB      optional feedback store (one SQLite file): \"Helpful\" / \"Not
+                            helpful\" buttons, counts per day and per entry, unanswered
+                            questions (scrubbed); never a message, a person or a time
+  SIGNPOST_FEEDBACK_KEEP_DAYS  days counts are kept (default: 400)
   RUST_LOG                  log level of the bot's own events (default: info); other
                             libraries log warnings and errors only; message text never";
 
@@ -59,17 +67,60 @@ pub fn secret(env: &impl Fn(&str) -> Option<String>, name: &str) -> Option<Secre
     var(env, name).map(Secret::new)
 }
 
-/// The unanswered-questions file, from `SIGNPOST_GAPS_FILE`.
-pub fn gaps_file(env: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    var(env, GAPS_VAR).map(PathBuf::from)
+/// Where the feedback store is and how long it keeps counts, from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackConfig {
+    /// The store (`SIGNPOST_FEEDBACK_DB`); `None`: no feedback, no counts, no buttons.
+    pub db: Option<PathBuf>,
+    /// Counts older than this many days are deleted at start
+    /// (`SIGNPOST_FEEDBACK_KEEP_DAYS`, default 400).
+    pub keep_days: u32,
+    /// `SIGNPOST_GAPS_FILE`, if still set: no longer read, and said so at start.
+    pub old_gaps_file: Option<PathBuf>,
 }
 
-/// Loads the knowledge folder (watching it unless `watch` is false), hands it the gaps file,
-/// and logs the load report. The error lists every problem as `path:line:column`.
+impl Default for FeedbackConfig {
+    fn default() -> Self {
+        FeedbackConfig {
+            db: None,
+            keep_days: DEFAULT_KEEP_DAYS,
+            old_gaps_file: None,
+        }
+    }
+}
+
+impl FeedbackConfig {
+    /// Reads `SIGNPOST_FEEDBACK_DB`, `SIGNPOST_FEEDBACK_KEEP_DAYS` and the old
+    /// `SIGNPOST_GAPS_FILE`.
+    pub fn from_env(env: &impl Fn(&str) -> Option<String>) -> Result<FeedbackConfig, ConfigError> {
+        let keep_days = match var(env, FEEDBACK_KEEP_DAYS_VAR) {
+            None => DEFAULT_KEEP_DAYS,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=36_500).contains(d))
+                .ok_or_else(|| {
+                    ConfigError::new(format!(
+                        "{FEEDBACK_KEEP_DAYS_VAR} must be a number of days from 1 to 36500, got `{v}`"
+                    ))
+                })?,
+        };
+        Ok(FeedbackConfig {
+            db: var(env, FEEDBACK_DB_VAR).map(PathBuf::from),
+            keep_days,
+            old_gaps_file: var(env, OLD_GAPS_VAR).map(PathBuf::from),
+        })
+    }
+}
+
+/// Loads the knowledge folder (watching it unless `watch` is false), opens the feedback store
+/// if one is configured and hands it over, and logs the load report. The error lists every
+/// problem of the folder as `path:line:column`. A store that cannot be opened is not an
+/// error: it is logged once, clearly, and the bot answers without feedback.
 pub fn load_knowledge(
     dir: &Path,
     watch: bool,
-    gaps: Option<&Path>,
+    feedback: &FeedbackConfig,
 ) -> anyhow::Result<LiveKnowledge> {
     let loaded = if watch {
         LiveKnowledge::watch(dir, signpost::live::DEFAULT_DEBOUNCE)
@@ -78,7 +129,6 @@ pub fn load_knowledge(
     };
     let (live, report) = loaded
         .map_err(|e| anyhow::anyhow!("cannot load the knowledge folder {}: {e}", dir.display()))?;
-    live.set_gaps(gaps.map(GapsLog::new));
     tracing::info!(
         event = "knowledge_loaded",
         entries = report.entries,
@@ -86,9 +136,49 @@ pub fn load_knowledge(
         topics = report.topics,
         warnings = report.warnings(),
         watching = watch,
-        gaps_file = gaps.is_some(),
     );
+    open_feedback(&live, feedback);
     Ok(live)
+}
+
+/// Opens the feedback store and hands it to the core; on failure says why, once, and carries
+/// on without it.
+pub fn open_feedback(live: &LiveKnowledge, feedback: &FeedbackConfig) {
+    if let Some(old) = &feedback.old_gaps_file {
+        tracing::warn!(
+            event = "gaps_file_ignored",
+            path = %old.display(),
+            "{OLD_GAPS_VAR} is no longer read: unanswered questions are kept in the feedback \
+             store ({FEEDBACK_DB_VAR}). Import the old file with `signpost gaps --import {} --db \
+             <store>` and unset {OLD_GAPS_VAR}",
+            old.display()
+        );
+    }
+    let Some(path) = &feedback.db else {
+        live.set_feedback(None);
+        tracing::info!(event = "feedback_off");
+        return;
+    };
+    match FeedbackStore::open(path, feedback.keep_days, Date::today()) {
+        Ok((store, opened)) => {
+            live.set_feedback(Some(store));
+            tracing::info!(
+                event = "feedback_store_opened",
+                path = %path.display(),
+                created = opened.created,
+                expired_rows = opened.expired,
+                keep_days = feedback.keep_days,
+            );
+        }
+        Err(error) => {
+            live.set_feedback(None);
+            tracing::error!(
+                event = "feedback_store_unavailable",
+                %error,
+                "answering without feedback until the store is fixed and the bot restarted"
+            );
+        }
+    }
 }
 
 /// The whole of a bot's `main`: a configuration error is printed and exits with status 2;
@@ -148,5 +238,29 @@ mod tests {
         assert_eq!(var(&env, "B"), None);
         assert_eq!(var(&env, "C"), None);
         assert_eq!(secret(&env, "A").unwrap().expose(), "value");
+    }
+
+    #[test]
+    fn feedback_is_off_unless_a_store_is_named() {
+        let none = |_: &str| None;
+        assert_eq!(
+            FeedbackConfig::from_env(&none).unwrap(),
+            FeedbackConfig::default()
+        );
+        let env = |name: &str| match name {
+            "SIGNPOST_FEEDBACK_DB" => Some("/var/lib/signpost/feedback.db".to_string()),
+            "SIGNPOST_FEEDBACK_KEEP_DAYS" => Some("90".to_string()),
+            "SIGNPOST_GAPS_FILE" => Some("/var/gaps.txt".to_string()),
+            _ => None,
+        };
+        let c = FeedbackConfig::from_env(&env).unwrap();
+        assert_eq!(c.db, Some(PathBuf::from("/var/lib/signpost/feedback.db")));
+        assert_eq!(c.keep_days, 90);
+        assert_eq!(c.old_gaps_file, Some(PathBuf::from("/var/gaps.txt")));
+        for bad in ["0", "-3", "forever", "99999"] {
+            let env = |name: &str| (name == "SIGNPOST_FEEDBACK_KEEP_DAYS").then(|| bad.to_string());
+            let err = FeedbackConfig::from_env(&env).unwrap_err();
+            assert!(err.0.contains("SIGNPOST_FEEDBACK_KEEP_DAYS"), "{err}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Configuration: command-line flags, and secrets from the environment only.
 
 use clap::Parser;
+use signpost_bot_support::FeedbackConfig;
 use signpost_bot_support::startup::{self, COMMON_ENVIRONMENT};
 pub use signpost_bot_support::{ConfigError, KnowledgeArgs, Secret};
 use std::fmt;
@@ -117,8 +118,8 @@ pub struct Config {
     pub throttle: bool,
     /// Polling or webhook.
     pub listen: Listen,
-    /// The private list of unanswered questions, if one is kept.
-    pub gaps: Option<PathBuf>,
+    /// The feedback store, if one is kept.
+    pub feedback: FeedbackConfig,
 }
 
 impl Config {
@@ -204,7 +205,7 @@ impl Config {
             api_url,
             knowledge: cli.knowledge.knowledge,
             watch: !cli.knowledge.no_watch,
-            gaps: startup::gaps_file(&env),
+            feedback: FeedbackConfig::from_env(&env)?,
             throttle: !(cli.no_throttle || throttle_off),
             listen,
         })

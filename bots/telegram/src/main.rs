@@ -12,8 +12,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let knowledge =
-        startup::load_knowledge(&config.knowledge, config.watch, config.gaps.as_deref())?;
+    let knowledge = startup::load_knowledge(&config.knowledge, config.watch, &config.feedback)?;
     let mut bot = Bot::new(config.token.expose());
     if let Some(url) = config.api_url.clone() {
         bot = bot.set_api_url(url);

@@ -54,6 +54,7 @@ fn command(log: Option<&str>) -> tokio::process::Command {
         "TELEGRAM_WEBHOOK_SECRET",
         "SIGNPOST_TELEGRAM_THROTTLE",
         "SIGNPOST_GAPS_FILE",
+        "SIGNPOST_FEEDBACK_DB",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);

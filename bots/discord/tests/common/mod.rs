@@ -491,7 +491,7 @@ pub fn gateway_config(fake: &FakeDiscord, admin_channel: Option<u64>) -> Config 
         admin_channel_id: admin_channel,
         knowledge: knowledge_dir(),
         watch: false,
-        gaps: None,
+        feedback: Default::default(),
     }
 }
 

@@ -314,6 +314,7 @@ mod tests {
             fallback: false,
             results: Vec::new(),
             audience: None,
+            feedback: Vec::new(),
         }
     }
 
