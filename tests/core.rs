@@ -17,5 +17,7 @@ mod hostile;
 mod live;
 #[path = "core/quality.rs"]
 mod quality;
+#[path = "core/report_browser.rs"]
+mod report_browser;
 #[path = "core/search.rs"]
 mod search;
