@@ -194,21 +194,36 @@ code { font-size: .85rem; color: var(--muted); }
 ul.cols { columns: 2 320px; padding-left: 18px; }
 ";
 
-/// A bar chart of one value per day, `max_value` at the top (`None`: the largest value).
+/// How a bar chart looks.
+struct Chart<'a> {
+    /// The `id` of the `<svg>`.
+    id: &'a str,
+    /// What it shows, for screen readers.
+    label: &'a str,
+    /// The bars' colour.
+    colour: &'a str,
+    /// The top of the scale and its label; `None`: the largest value.
+    scale: Option<(f64, &'a str)>,
+}
+
+/// A bar chart of one value per day (`None`: no bar that day).
 fn bar_chart(
-    id: &str,
-    label: &str,
+    chart: &Chart<'_>,
     days: &[DayCounts],
     value: impl Fn(&DayCounts) -> Option<f64>,
-    max_value: Option<f64>,
     describe: impl Fn(&DayCounts, f64) -> String,
-    colour: &str,
-    axis: impl Fn(f64) -> String,
 ) -> String {
+    let Chart {
+        id,
+        label,
+        colour,
+        scale,
+    } = chart;
     let (w, h, left, bottom, top) = (560.0, 180.0, 44.0, 22.0, 10.0);
     let values: Vec<Option<f64>> = days.iter().map(&value).collect();
     let largest = values.iter().flatten().copied().fold(0.0_f64, f64::max);
-    let max = max_value.unwrap_or(largest).max(1e-9);
+    let max = scale.map_or(largest, |(top, _)| top).max(1e-9);
+    let top_label = scale.map_or_else(|| format!("{largest:.0}"), |(_, l)| l.to_string());
     let plot_w = w - left - 8.0;
     let plot_h = h - bottom - top;
     let step = plot_w / days.len().max(1) as f64;
@@ -225,7 +240,7 @@ fn bar_chart(
          <line x1=\"{left}\" y1=\"{y0}\" x2=\"{x1}\" y2=\"{y0}\" stroke=\"#b8c2cc\"/>\
          <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\">{}</text>\
          <text x=\"{lx}\" y=\"{y0}\" text-anchor=\"end\">0</text>",
-        esc(&axis(if max_value.is_some() { max } else { largest })),
+        esc(&top_label),
         y0 = top + plot_h,
         x1 = w - 8.0,
         lx = left - 4.0,
@@ -302,21 +317,25 @@ pub fn html(report: &FeedbackReport, limits: Limits, note: Option<&str>, made: &
         stat("unanswered", "Unanswered questions", asked.to_string()),
     );
     let answers = bar_chart(
-        "answers-chart",
-        "Answers per day",
+        &Chart {
+            id: "answers-chart",
+            label: "Answers per day",
+            colour: "#2f6db5",
+            scale: None,
+        },
         &report.days,
         |d| Some(d.answers as f64),
-        None,
         |d, v| format!("{}: {v} answers, {} fallbacks", d.day, d.fallbacks),
-        "#2f6db5",
-        |max| format!("{max:.0}"),
     );
     let shares = bar_chart(
-        "fallback-chart",
-        "Fallback share per day",
+        &Chart {
+            id: "fallback-chart",
+            label: "Fallback share per day",
+            colour: "#c2561a",
+            scale: Some((1.0, "100%")),
+        },
         &report.days,
         |d| (d.answers > 0).then(|| fallback_share(d)),
-        Some(1.0),
         |d, v| {
             format!(
                 "{}: {:.0}% of {} answers fell back",
@@ -325,8 +344,6 @@ pub fn html(report: &FeedbackReport, limits: Limits, note: Option<&str>, made: &
                 d.answers
             )
         },
-        "#c2561a",
-        |_| "100%".into(),
     );
     let _ = writeln!(
         page,
@@ -461,14 +478,15 @@ mod tests {
         };
         let days = [day("2026-01-01", 4, 1), day("2026-01-02", 0, 0)];
         let svg = bar_chart(
-            "c",
-            "Fallback <share>",
+            &Chart {
+                id: "c",
+                label: "Fallback <share>",
+                colour: "#000",
+                scale: Some((1.0, "100%")),
+            },
             &days,
             |d| (d.answers > 0).then(|| fallback_share(d)),
-            Some(1.0),
             |d, v| format!("{}: {v}", d.day),
-            "#000",
-            |_| "100%".into(),
         );
         assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
         assert!(svg.contains("data-value=\"0.25\""), "{svg}");

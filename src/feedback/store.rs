@@ -227,6 +227,12 @@ impl FeedbackStore {
                 path: path.to_path_buf(),
             });
         }
+        if path.is_dir() {
+            return Err(StoreError::Unwritable {
+                path: path.to_path_buf(),
+                detail: "it is a folder, not a file".into(),
+            });
+        }
         let created = !path.exists();
         if created {
             create_private(path).map_err(|e| StoreError::Unwritable {
@@ -706,6 +712,10 @@ mod tests {
             .unwrap();
         let err = FeedbackStore::open(&other, 400, Date::today()).unwrap_err();
         assert!(matches!(err, StoreError::Foreign { .. }), "{err:?}");
+
+        let err = FeedbackStore::open(dir.path(), 400, Date::today()).unwrap_err();
+        assert!(matches!(err, StoreError::Unwritable { .. }), "{err:?}");
+        assert!(err.to_string().contains("a folder"), "{err}");
 
         let nowhere = dir.path().join("missing/feedback.db");
         let err = FeedbackStore::open(&nowhere, 400, Date::today()).unwrap_err();

@@ -111,7 +111,9 @@ fn the_html_report_renders_in_a_real_browser() {
     for helpful in [false, false, false, true] {
         store.record_vote(today, &["samaritans"], helpful).unwrap();
     }
-    store.record_vote(today, &["families-outside"], true).unwrap();
+    store
+        .record_vote(today, &["families-outside"], true)
+        .unwrap();
     drop(store);
 
     let page = out.join("report.html");
@@ -158,15 +160,15 @@ fn the_html_report_renders_in_a_real_browser() {
         .split("</tr>")
         .next()
         .unwrap();
-    assert!(
-        row.contains("<td class=\"n not-helpful\">3</td>"),
-        "{row}"
-    );
+    assert!(row.contains("<td class=\"n not-helpful\">3</td>"), "{row}");
     assert!(row.contains("<td class=\"n helpful\">1</td>"), "{row}");
     assert!(row.contains("75%"), "{row}");
     let samaritans = compact.find("data-entry=\"samaritans\"").unwrap();
     let families = compact.find("data-entry=\"families-outside\"").unwrap();
-    assert!(samaritans < families, "the most \"Not helpful\" comes first");
+    assert!(
+        samaritans < families,
+        "the most \"Not helpful\" comes first"
+    );
     // One bar per day with answers in the first chart; a share bar per such day in the second.
     let answers_chart = compact
         .split("id=\"answers-chart\"")
@@ -205,6 +207,10 @@ fn the_html_report_renders_in_a_real_browser() {
     let png = std::fs::read(&shot).expect("a screenshot was taken");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     // A blank page compresses to a few kilobytes; the report's text and charts do not.
-    assert!(png.len() > 30_000, "the screenshot looks empty ({} bytes)", png.len());
+    assert!(
+        png.len() > 30_000,
+        "the screenshot looks empty ({} bytes)",
+        png.len()
+    );
     eprintln!("screenshot: {}", shot.display());
 }
