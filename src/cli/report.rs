@@ -8,7 +8,8 @@ use std::fmt::Write;
 /// How many lines each list shows at most.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Entries ranked by "Not helpful" share.
+    /// Entries ranked by "Not helpful" share, and entries never shown (in the terminal; the
+    /// HTML page lists every entry never shown).
     pub rated: usize,
     /// Unanswered questions.
     pub unanswered: usize,
@@ -88,13 +89,13 @@ pub fn text(report: &FeedbackReport, limits: Limits) -> String {
     } else {
         let _ = writeln!(
             out,
-            "  {:>11}  {:>7}  {:>11}  {:>5}  entry",
+            "  {:>11}  {:>5}  {:>7}  {:>5}  entry",
             "not helpful", "share", "helpful", "shown"
         );
         for e in report.rated.iter().take(limits.rated) {
             let _ = writeln!(
                 out,
-                "  {:>11}  {:>7}  {:>11}  {:>5}  {}  {}",
+                "  {:>11}  {:>5}  {:>7}  {:>5}  {}  {}",
                 e.not_helpful,
                 percent(e.not_helpful, e.votes()),
                 e.helpful,
@@ -114,8 +115,15 @@ pub fn text(report: &FeedbackReport, limits: Limits) -> String {
         report.never_shown.len(),
         report.entries.len()
     );
-    for e in &report.never_shown {
+    for e in report.never_shown.iter().take(limits.rated) {
         let _ = writeln!(out, "  {:<8} {}  {}", e.kind.as_str(), e.id, e.title);
+    }
+    if report.never_shown.len() > limits.rated {
+        let _ = writeln!(
+            out,
+            "  ... and {} more",
+            report.never_shown.len() - limits.rated
+        );
     }
 
     let _ = writeln!(out, "\nMost frequent unanswered questions");

@@ -372,7 +372,7 @@ fn the_report_ranks_entries_and_lists_the_rest() {
         .record_vote(today, &["families-outside"], false)
         .unwrap();
     drop(store);
-    let (ok, stdout, stderr) = run(report_cmd().arg("--db").arg(&path));
+    let (ok, stdout, stderr) = run(report_cmd().arg("--db").arg(&path).args(["--top", "100"]));
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("Answers           5   fallbacks 1 (20%)"),
