@@ -248,6 +248,23 @@ impl LiveKnowledge {
         self.shared.feedback.store(store.map(Arc::new));
     }
 
+    /// What `/about` says ([`Assistant::about`]), with what the feedback store keeps
+    /// ([`crate::assistant::conversation::FEEDBACK_PRIVACY`]) when one is set.
+    pub fn about_on(
+        &self,
+        assistant: &Assistant,
+        remembers_choice_for: Option<Duration>,
+    ) -> crate::assistant::conversation::About {
+        let mut about = assistant.about(remembers_choice_for);
+        if self.collects_feedback() {
+            about.privacy.push(' ');
+            about
+                .privacy
+                .push_str(crate::assistant::conversation::FEEDBACK_PRIVACY);
+        }
+        about
+    }
+
     /// Whether a feedback store is set.
     pub fn collects_feedback(&self) -> bool {
         self.shared.feedback.load().is_some()

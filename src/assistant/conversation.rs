@@ -30,6 +30,12 @@ pub const FAILURE_NOTE: &str = "Sorry, something went wrong on my side and I cou
 pub const FAILURE_TEXT: &str = "Sorry, something went wrong on my side and I couldn't answer \
     that. Please try again in a moment. If you are in danger, call 999.";
 
+/// Added to `/about`'s privacy wording when feedback is collected
+/// ([`crate::LiveKnowledge::about_on`]).
+pub const FEEDBACK_PRIVACY: &str = "To improve the service, we count how often each answer is \
+    shown and how people rate it, by day only, and keep the words of questions I couldn't answer \
+    with names, numbers and addresses taken out. None of this says who you are.";
+
 /// Most names offered by [`Assistant::names`].
 pub const MAX_NAMES: usize = 25;
 

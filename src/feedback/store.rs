@@ -692,6 +692,39 @@ mod tests {
     }
 
     #[test]
+    fn expired_words_are_gone_from_the_file_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feedback.db");
+        let (store, _) = FeedbackStore::open(&path, 30, day("2026-03-10")).unwrap();
+        let old = Scrubbed::new("quokkaflange tenancy").unwrap();
+        store
+            .record(
+                day("2026-01-01"),
+                &Observation {
+                    answered: true,
+                    fallback: true,
+                    unanswered: Some(&old),
+                    ..Observation::default()
+                },
+            )
+            .unwrap();
+        drop(store);
+        let raw = |path: &Path| {
+            let mut bytes = std::fs::read(path).unwrap();
+            bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        assert!(raw(&path).contains("quokkaflange"));
+        let (store, opened) = FeedbackStore::open(&path, 30, day("2026-03-10")).unwrap();
+        assert_eq!(opened.expired, 2);
+        drop(store);
+        assert!(
+            !raw(&path).contains("quokkaflange"),
+            "overwritten, not just unlinked"
+        );
+    }
+
+    #[test]
     fn a_file_that_is_not_a_store_is_refused_clearly() {
         let dir = tempfile::tempdir().unwrap();
         let junk = dir.path().join("junk.db");

@@ -30,6 +30,8 @@ fn answers_get_the_button_pair_only_when_feedback_is_collected() {
     let (live, _) = LiveKnowledge::load(&shipped_dir()).unwrap();
     let question = Turn::new("my partner has just been sent to prison, who can help me");
     assert!(live.answer(&question).feedback.is_empty(), "off by default");
+    let about = live.about_on(&live.current(), None);
+    assert!(!about.privacy.contains("rate"), "{}", about.privacy);
 
     let (_, store) = store_in(dir.path());
     live.set_feedback(Some(store));
@@ -48,6 +50,10 @@ fn answers_get_the_button_pair_only_when_feedback_is_collected() {
             .iter()
             .any(|s| matches!(s.action, Action::Feedback(_)))
     );
+
+    // `/about` says what is kept.
+    let about = live.about_on(&live.current(), None);
+    assert!(about.privacy.contains("by day only"), "{}", about.privacy);
 
     // No pair under a crisis, the fallback, or a menu.
     for text in [
