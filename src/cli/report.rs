@@ -469,6 +469,81 @@ mod tests {
     use super::*;
     use signpost::knowledge::Date;
 
+    /// The terminal report, pinned (`cargo insta review` after a deliberate change).
+    #[test]
+    fn the_terminal_report() {
+        use signpost::feedback::report::EntryName;
+        use signpost::knowledge::Kind;
+        let date = |d: &str| Date::parse_iso(d).unwrap();
+        let day = |d: &str, answers, fallbacks, crises, concerns| DayCounts {
+            day: date(d),
+            answers,
+            fallbacks,
+            crises,
+            concerns,
+        };
+        let line = |id: &str, title: Option<&str>, shown, helpful, not_helpful| EntryLine {
+            id: id.into(),
+            title: title.map(Into::into),
+            shown,
+            helpful,
+            not_helpful,
+        };
+        let name = |id: &str, title: &str, kind, reviewed: &str| EntryName {
+            id: id.into(),
+            title: title.into(),
+            kind,
+            reviewed: date(reviewed),
+        };
+        let report = FeedbackReport {
+            from: date("2026-03-01"),
+            to: date("2026-03-04"),
+            days: vec![
+                day("2026-03-01", 12, 2, 1, 0),
+                day("2026-03-02", 0, 0, 0, 0),
+                day("2026-03-03", 7, 3, 0, 1),
+                day("2026-03-04", 9, 1, 0, 2),
+            ],
+            rated: vec![
+                line("bail", Some("Bail, bail conditions and remand"), 9, 0, 3),
+                line("families-outside", Some("Families Outside"), 14, 5, 2),
+                line("old-entry", None, 2, 1, 0),
+            ],
+            entries: vec![
+                line("bail", Some("Bail, bail conditions and remand"), 9, 0, 3),
+                line("childline", Some("Childline"), 0, 0, 0),
+                line("families-outside", Some("Families Outside"), 14, 5, 2),
+                line("sacro", Some("Sacro"), 1, 0, 0),
+                line(
+                    "youth-justice",
+                    Some("Children, young people and the justice system"),
+                    0,
+                    0,
+                    0,
+                ),
+            ],
+            never_shown: vec![
+                name("childline", "Childline", Kind::Service, "2026-01-10"),
+                name(
+                    "youth-justice",
+                    "Children, young people and the justice system",
+                    Kind::Topic,
+                    "2025-11-02",
+                ),
+            ],
+            unanswered: vec![
+                ("how appeal parole decision".into(), 4),
+                ("tenancy rules after prison".into(), 2),
+            ],
+            due_for_review: vec![name("sacro", "Sacro", Kind::Service, "2024-12-01")],
+        };
+        let limits = Limits {
+            rated: 2,
+            unanswered: 10,
+        };
+        insta::assert_snapshot!("report", text(&report, limits));
+    }
+
     #[test]
     fn sparklines_scale_to_the_largest_value() {
         assert_eq!(sparkline(&[0.0, 1.0, 2.0, 4.0]), " ▃▅█");

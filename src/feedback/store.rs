@@ -74,8 +74,8 @@ pub enum StoreError {
     },
     /// The file exists but is not an SQLite database, or is damaged.
     #[error(
-        "the feedback store `{}` is corrupt or not an SQLite database ({detail}): move it aside \
-         and a new one is started",
+        "the feedback store `{}` is corrupt or not an SQLite database ({detail}): move it aside, \
+         and a new one is started at the next start",
         path.display()
     )]
     Corrupt {

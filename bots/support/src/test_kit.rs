@@ -13,6 +13,36 @@ pub fn shipped_knowledge() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../knowledge")
 }
 
+/// A binary of this workspace (`signpost`, `signpost-telegram`, `signpost-discord`) built
+/// with the profile the calling test was built with, for tests that run one package's
+/// binary from another package's tests (Cargo only hands a test the binaries of its own
+/// package). Runs `cargo build` for it first, which does nothing when it is up to date (as
+/// after `cargo test --workspace`).
+pub fn workspace_binary(package: &str, name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/<test>
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps");
+    let target = profile.parent().expect("the target folder");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = std::process::Command::new(cargo);
+    build
+        .args(["build", "--quiet", "--package", package, "--bin", name])
+        .arg("--target-dir")
+        .arg(target)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    if profile.file_name().is_some_and(|p| p == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo runs");
+    assert!(status.success(), "cargo could not build {name}");
+    let path = profile.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.is_file(), "{} was not built", path.display());
+    path
+}
+
 /// Copies a folder recursively (for tests that edit a copy of the knowledge).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create the copy");
