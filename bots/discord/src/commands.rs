@@ -1,9 +1,10 @@
 //! The slash commands: their definitions for registration, and each incoming interaction
 //! read into a transport-neutral [`Request`].
 
+use crate::render::{Button, Style};
 use serenity::all::{
-    CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption, Interaction,
-    MessageFlags, ResolvedValue,
+    ActionRowComponent, ButtonKind, ButtonStyle, CommandInteraction, CommandOptionType,
+    CreateCommand, CreateCommandOption, Interaction, Message, MessageFlags, ResolvedValue,
 };
 use signpost::{Audience, Kind, Stage};
 use std::fmt;
@@ -161,9 +162,51 @@ pub enum Request {
         payload: String,
         /// Whether the button sits on a message only the presser sees.
         on_ephemeral: bool,
+        /// What that message shows now: its text and buttons (the bot's own words, never a
+        /// person's).
+        message: Pressed,
     },
     /// Anything else (a modal, an unknown command).
     Unknown,
+}
+
+/// The text and buttons of the message a button was pressed on, for a press that changes
+/// only part of it (a "Helpful" press takes the feedback pair away and says thank you).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pressed {
+    /// The message's text.
+    pub content: String,
+    /// Its buttons, in order, rows flattened; link buttons left out.
+    pub buttons: Vec<Button>,
+}
+
+impl Pressed {
+    fn of(message: &Message) -> Pressed {
+        let buttons = message
+            .components
+            .iter()
+            .flat_map(|row| row.components.iter())
+            .filter_map(|component| match component {
+                ActionRowComponent::Button(button) => match &button.data {
+                    ButtonKind::NonLink { custom_id, style } => Some(Button {
+                        custom_id: custom_id.clone(),
+                        label: button.label.clone().unwrap_or_default(),
+                        style: match style {
+                            ButtonStyle::Primary => Style::Primary,
+                            ButtonStyle::Danger => Style::Danger,
+                            _ => Style::Secondary,
+                        },
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        Pressed {
+            content: message.content.clone(),
+            buttons,
+        }
+    }
 }
 
 impl fmt::Debug for Request {
@@ -230,6 +273,7 @@ impl Request {
                     .message
                     .flags
                     .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL)),
+                message: Pressed::of(&component.message),
             },
             _ => Request::Unknown,
         }

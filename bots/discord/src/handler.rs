@@ -2,11 +2,12 @@
 //! interactions endpoint. Logs what happened (kinds, ids, counts, timings), never what was
 //! asked.
 
-use crate::commands::Request;
+use crate::commands::{Pressed, Request};
 use crate::render::{self, Rendered};
 use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse, CreateInteractionResponse};
 use signpost::assistant::conversation::FAILURE_TEXT;
-use signpost::{Assistant, LiveKnowledge, Reply, Turn};
+use signpost::reply::Intent;
+use signpost::{Action, Assistant, LiveKnowledge, Reply, Turn};
 use std::time::Instant;
 
 /// What to send back.
@@ -23,6 +24,9 @@ pub enum Response {
     },
     /// Replace the message the pressed button is on (type 7).
     Update(Rendered),
+    /// Change the text and buttons of the message the pressed button is on, keeping its
+    /// embeds (type 7).
+    Amend(Rendered),
     /// Autocomplete choices (type 8): (name shown, value sent back).
     Choices(Vec<(String, String)>),
 }
@@ -39,6 +43,9 @@ impl Response {
             } => CreateInteractionResponse::Message(rendered.new_message(*ephemeral)),
             Response::Update(rendered) => {
                 CreateInteractionResponse::UpdateMessage(rendered.update_message())
+            }
+            Response::Amend(rendered) => {
+                CreateInteractionResponse::UpdateMessage(rendered.amend_message())
             }
             Response::Choices(choices) => CreateInteractionResponse::Autocomplete(
                 CreateAutocompleteResponse::new().set_choices(
@@ -70,7 +77,9 @@ impl Response {
     /// The rendered message, if this response carries one.
     pub fn rendered(&self) -> Option<&Rendered> {
         match self {
-            Response::Message { rendered, .. } | Response::Update(rendered) => Some(rendered),
+            Response::Message { rendered, .. }
+            | Response::Update(rendered)
+            | Response::Amend(rendered) => Some(rendered),
             _ => None,
         }
     }
@@ -130,7 +139,12 @@ impl Responder {
     }
 
     fn answer(&self, assistant: &Assistant, request: &Request) -> (Response, Option<Reply>) {
-        let message = |reply: Reply, share: bool| {
+        // Counted as shown; the feedback pair only under private answers, where one person's
+        // press can take it away and the thanks stays between them and the bot.
+        let message = |mut reply: Reply, share: bool| {
+            if share {
+                reply.feedback.clear();
+            }
             let rendered = render::reply(&reply);
             (
                 Response::Message {
@@ -158,7 +172,10 @@ impl Responder {
                 message(reply, *share)
             }
             Request::Lookup { kind, name, share } => match assistant.look_up(*kind, name) {
-                Some(reply) => message(reply, *share),
+                Some(mut reply) => {
+                    self.live.shown(assistant, &mut reply);
+                    message(reply, *share)
+                }
                 None => (
                     Response::Message {
                         rendered: Rendered::text(format!(
@@ -172,7 +189,11 @@ impl Responder {
                 ),
             },
             Request::Journey { stage, share } => match stage {
-                Some(stage) => message(assistant.journey(*stage), *share),
+                Some(stage) => {
+                    let mut reply = assistant.journey(*stage);
+                    self.live.shown(assistant, &mut reply);
+                    message(reply, *share)
+                }
                 None => (
                     Response::Message {
                         rendered: Rendered::text("Please pick a stage from the list."),
@@ -184,7 +205,10 @@ impl Responder {
             Request::Crisis { share } => message(assistant.crisis(), *share),
             Request::About => (
                 Response::Message {
-                    rendered: render::about(&assistant.about(None), self.live.generation()),
+                    rendered: render::about(
+                        &self.live.about_on(assistant, None),
+                        self.live.generation(),
+                    ),
                     ephemeral: true,
                 },
                 None,
@@ -196,8 +220,15 @@ impl Responder {
             Request::Press {
                 payload,
                 on_ephemeral,
+                message: pressed,
             } => {
-                let reply = assistant.press(payload, None);
+                let mut reply = self.live.press_on(assistant, payload, None);
+                if reply.intent == Intent::Feedback {
+                    return (thank(&reply, *on_ephemeral, pressed), Some(reply));
+                }
+                if !*on_ephemeral {
+                    reply.feedback.clear();
+                }
                 let rendered = render::reply(&reply);
                 // On a private answer the press moves it on in place; on a shared one the
                 // presser gets a private answer, so nobody changes what others see.
@@ -223,6 +254,38 @@ impl Responder {
             ),
         }
     }
+}
+
+/// The answer to a "Helpful" / "Not helpful" press. On a private answer the thanks goes into
+/// the message itself and the pair comes off it, so it can be pressed once; on anything else
+/// (an answer shared before the pair was left off shared answers) the thanks is a private
+/// note.
+fn thank(reply: &Reply, on_ephemeral: bool, pressed: &Pressed) -> Response {
+    let thanks = reply.lead.trim();
+    if !on_ephemeral {
+        return Response::Message {
+            rendered: Rendered::text(thanks),
+            ephemeral: true,
+        };
+    }
+    let content = match pressed.content.trim() {
+        "" => format!("*{thanks}*"),
+        text => format!("{text}\n\n*{thanks}*"),
+    };
+    let buttons = pressed
+        .buttons
+        .iter()
+        .filter(|b| !matches!(Action::decode(&b.custom_id), Some(Action::Feedback(_))))
+        .cloned()
+        .collect();
+    Response::Amend(
+        Rendered {
+            content: Some(content),
+            buttons,
+            ..Rendered::default()
+        }
+        .fit(),
+    )
 }
 
 fn ids(reply: &Reply) -> String {

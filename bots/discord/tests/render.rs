@@ -191,6 +191,7 @@ fn about_autocomplete_and_every_command_fit() {
         Request::Press {
             payload: "nonsense".into(),
             on_ephemeral: false,
+            message: Default::default(),
         },
         Request::Unknown,
     ];

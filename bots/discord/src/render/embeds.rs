@@ -63,6 +63,7 @@ pub fn reply(reply: &Reply) -> Rendered {
     }
     out.embeds.extend(reply.cards.iter().map(card_embed));
     out.buttons = reply.buttons().iter().map(button).collect();
+    out.feedback = reply.feedback.iter().map(button).collect();
     out.fit()
 }
 

@@ -110,6 +110,8 @@ pub struct Rendered {
     pub embeds: Vec<Embed>,
     /// At most 25 buttons, five to a row.
     pub buttons: Vec<Button>,
+    /// The "Helpful" / "Not helpful" pair, on a row of its own under the other buttons.
+    pub feedback: Vec<Button>,
 }
 
 /// Mentions allowed in every message the bot sends: none. Nothing from the knowledge folder or
@@ -174,18 +176,27 @@ impl Rendered {
         self.fit_total();
 
         let mut seen = HashSet::new();
-        self.buttons = std::mem::take(&mut self.buttons)
-            .into_iter()
-            .filter(|b| chars(&b.custom_id) <= limits::CUSTOM_ID && !b.custom_id.is_empty())
-            .filter(|b| seen.insert(b.custom_id.clone()))
-            .filter_map(|b| {
-                Some(Button {
-                    label: clean(Some(b.label), limits::BUTTON_LABEL)?,
-                    ..b
+        let mut usable = |buttons: Vec<Button>| -> Vec<Button> {
+            buttons
+                .into_iter()
+                .filter(|b| chars(&b.custom_id) <= limits::CUSTOM_ID && !b.custom_id.is_empty())
+                .filter(|b| seen.insert(b.custom_id.clone()))
+                .filter_map(|b| {
+                    Some(Button {
+                        label: clean(Some(b.label), limits::BUTTON_LABEL)?,
+                        ..b
+                    })
                 })
-            })
-            .take(limits::ROWS * limits::BUTTONS_PER_ROW)
-            .collect();
+                .collect()
+        };
+        let mut buttons = usable(std::mem::take(&mut self.buttons));
+        let mut feedback = usable(std::mem::take(&mut self.feedback));
+        feedback.truncate(limits::BUTTONS_PER_ROW);
+        // The pair takes the last row; the other buttons keep the rows above it.
+        let rows = limits::ROWS - usize::from(!feedback.is_empty());
+        buttons.truncate(rows * limits::BUTTONS_PER_ROW);
+        self.buttons = buttons;
+        self.feedback = feedback;
         if self.content.is_none() && self.embeds.is_empty() {
             self.content = Some("Sorry, there is nothing to show for that.".into());
         }
@@ -237,12 +248,22 @@ impl Rendered {
         self.embeds.iter().map(create_embed).collect()
     }
 
-    /// Serenity action rows of buttons, five to a row.
+    /// Serenity action rows of buttons, five to a row, then the feedback pair on its own.
     pub fn create_rows(&self) -> Vec<CreateActionRow> {
         self.buttons
             .chunks(limits::BUTTONS_PER_ROW)
+            .chain((!self.feedback.is_empty()).then_some(self.feedback.as_slice()))
             .map(|row| CreateActionRow::Buttons(row.iter().map(create_button).collect()))
             .collect()
+    }
+
+    /// A change to the message a button was on (interaction response type 7) that sets its
+    /// text and its buttons and leaves its embeds as they are.
+    pub fn amend_message(&self) -> CreateInteractionResponseMessage {
+        CreateInteractionResponseMessage::new()
+            .content(self.content.clone().unwrap_or_default())
+            .components(self.create_rows())
+            .allowed_mentions(no_mentions())
     }
 
     /// A new message (interaction response type 4), for both modes: private when
@@ -360,11 +381,44 @@ mod tests {
                     style: Style::Secondary,
                 },
             ],
+            feedback: Vec::new(),
         }
         .fit();
         assert_eq!(rendered.content, None);
         assert_eq!(rendered.embeds[0].url, None);
         assert!(rendered.embeds[0].fields.is_empty());
         assert_eq!(rendered.buttons.len(), 1);
+    }
+
+    #[test]
+    fn the_feedback_pair_keeps_a_row_of_its_own() {
+        let button = |id: String| Button {
+            custom_id: id,
+            label: "x".into(),
+            style: Style::Secondary,
+        };
+        let rendered = Rendered {
+            content: Some("text".into()),
+            buttons: (0..30).map(|i| button(format!("e:{i}"))).collect(),
+            feedback: vec![button("f:ya:a".into()), button("f:na:a".into())],
+            ..Rendered::default()
+        }
+        .fit();
+        assert_eq!(rendered.buttons.len(), 20, "four rows of five");
+        assert_eq!(rendered.feedback.len(), 2);
+        let rows = serde_json::to_value(rendered.create_rows()).unwrap();
+        let rows = rows.as_array().unwrap();
+        assert_eq!(rows.len(), 5);
+        let last: Vec<&str> = rows[4]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["custom_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(last, ["f:ya:a", "f:na:a"]);
+        // The amendment carries text and buttons, and leaves the embeds alone.
+        let amend = serde_json::to_value(rendered.amend_message()).unwrap();
+        assert!(amend.get("embeds").is_none(), "{amend}");
+        assert_eq!(amend["content"], "text");
     }
 }

@@ -67,6 +67,7 @@ pub fn about(about: &About, reloads: u64) -> Rendered {
             label: "Emergency lines".into(),
             style: Style::Danger,
         }],
+        feedback: Vec::new(),
     }
     .fit()
 }
