@@ -43,6 +43,8 @@ pub struct Call {
     pub body: Value,
     /// The HTTP status the fake answered with.
     pub status: u16,
+    /// The `result` the fake answered with (the message as Telegram keeps it, for sends).
+    pub result: Value,
     /// When it arrived.
     pub at: Instant,
 }
@@ -56,6 +58,25 @@ impl Call {
             .get("text")
             .and_then(Value::as_str)
             .unwrap_or_default()
+    }
+    /// The message id Telegram gave a sent message.
+    pub fn message_id(&self) -> Option<i64> {
+        self.result.get("message_id").and_then(Value::as_i64)
+    }
+    /// The inline keyboard as rows of callback data.
+    pub fn rows(&self) -> Vec<Vec<String>> {
+        self.body
+            .pointer("/reply_markup/inline_keyboard")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .map(|row| {
+                row.iter()
+                    .map(|b| b["callback_data"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .collect()
     }
     /// The inline keyboard as (label, callback_data) pairs.
     pub fn buttons(&self) -> Vec<(String, String)> {
@@ -201,6 +222,26 @@ impl FakeTelegram {
                     "from": bot_user(),
                     "text": "Who are you asking for?"
                 }
+            }),
+        );
+        id
+    }
+
+    /// A press of an inline button with `data` under `sent` (a captured `sendMessage`), with
+    /// that message as Telegram would hand it back: its text and its keyboard.
+    pub fn press_message(&self, sent: &Call, data: &str) -> String {
+        let chat = sent.chat().expect("a message to a chat");
+        let id = format!("cbq-{chat}-{}", self.state().next_update_id);
+        let mut message = sent.result.clone();
+        message["from"] = bot_user();
+        self.push(
+            "callback_query",
+            json!({
+                "id": id,
+                "from": user(chat),
+                "chat_instance": format!("ci-{chat}"),
+                "data": data,
+                "message": message,
             }),
         );
         id
@@ -397,10 +438,15 @@ async fn api(
     };
     {
         let mut state = shared.state.lock().unwrap();
+        let result = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v.get("result").cloned())
+            .unwrap_or(Value::Null);
         state.calls.push(Call {
             method,
             raw_method,
             body,
+            result,
             status: status.as_u16(),
             at: Instant::now(),
         });
@@ -489,6 +535,19 @@ fn respond(shared: &Shared, method: &str, body: &Value) -> (StatusCode, String) 
                 "chat": private_chat(chat),
                 "from": bot_user(),
                 "text": parsed,
+            });
+            if let Some(markup) = body.get("reply_markup") {
+                message["reply_markup"] = markup.clone();
+            }
+            ok(message)
+        }
+        "editmessagereplymarkup" => {
+            let mut message = json!({
+                "message_id": body.get("message_id").and_then(Value::as_i64).unwrap_or(0),
+                "date": 1_767_225_601,
+                "chat": private_chat(chat.unwrap_or(0)),
+                "from": bot_user(),
+                "text": "(unchanged)",
             });
             if let Some(markup) = body.get("reply_markup") {
                 message["reply_markup"] = markup.clone();
