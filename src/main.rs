@@ -571,7 +571,7 @@ fn import_gaps(old: &Path, store: Option<&Path>) -> Result<ExitCode> {
         .with_context(|| format!("could not read the gaps file `{}`", old.display()))?;
     let (rows, skipped) = signpost::gaps::read_old_file(&text);
     // The retention period applies when a bot opens the store; importing keeps everything.
-    let (store, _) = FeedbackStore::open(store_path, u32::MAX / 2, Date::today())?;
+    let store = FeedbackStore::open_keeping_everything(store_path)?;
     let imported = store.import_unanswered(&rows)?;
     let renamed = old.with_extension(match old.extension() {
         Some(ext) => format!("{}.imported", ext.to_string_lossy()),

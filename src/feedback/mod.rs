@@ -13,6 +13,6 @@ mod store;
 
 pub use report::FeedbackReport;
 pub use store::{
-    BUSY_TIMEOUT, DEFAULT_KEEP_DAYS, DayCounts, EntryCounts, FeedbackStore, Observation, Opened,
-    StoreError,
+    BUSY_TIMEOUT, DEFAULT_KEEP_DAYS, DayCounts, EntryCounts, FeedbackStore, MAX_KEEP_DAYS,
+    Observation, Opened, StoreError,
 };

@@ -26,6 +26,9 @@ use std::time::Duration;
 /// front end says otherwise.
 pub const DEFAULT_KEEP_DAYS: u32 = 400;
 
+/// The longest retention accepted, in days (a hundred years).
+pub const MAX_KEEP_DAYS: u32 = 36_500;
+
 /// How long a write waits for another process's write to finish before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -211,11 +214,24 @@ pub struct FeedbackStore {
 
 impl FeedbackStore {
     /// Opens (or creates) the store for writing, checks it, and deletes counts older than
-    /// `keep_days` days before `today`. Safe to call from two processes at once.
+    /// `keep_days` days before `today` (at most [`MAX_KEEP_DAYS`]). Safe to call from two
+    /// processes at once.
     pub fn open(
         path: &Path,
         keep_days: u32,
         today: Date,
+    ) -> Result<(FeedbackStore, Opened), StoreError> {
+        FeedbackStore::open_with(path, Some((keep_days.min(MAX_KEEP_DAYS), today)))
+    }
+
+    /// Opens (or creates) the store for writing without deleting anything (for importing).
+    pub fn open_keeping_everything(path: &Path) -> Result<FeedbackStore, StoreError> {
+        FeedbackStore::open_with(path, None).map(|(store, _)| store)
+    }
+
+    fn open_with(
+        path: &Path,
+        retention: Option<(u32, Date)>,
     ) -> Result<(FeedbackStore, Opened), StoreError> {
         let fail = |e: rusqlite::Error| StoreError::from_sqlite(path, e);
         let folder = match path.parent() {
@@ -285,7 +301,7 @@ impl FeedbackStore {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
         };
-        let expired = store.set_up(keep_days, today)?;
+        let expired = store.set_up(retention)?;
         Ok((store, Opened { created, expired }))
     }
 
@@ -325,17 +341,23 @@ impl FeedbackStore {
         &self.path
     }
 
-    /// Creates the tables if needed and deletes expired counts, in one write transaction.
-    fn set_up(&self, keep_days: u32, today: Date) -> Result<usize, StoreError> {
-        let cutoff = Date::from_days(today.to_days() - i64::from(keep_days)).to_string();
+    /// Creates the tables if needed and deletes counts from before `keep_days` days before
+    /// `today` (when given), in one write transaction.
+    fn set_up(&self, retention: Option<(u32, Date)>) -> Result<usize, StoreError> {
+        let cutoff = retention.map(|(keep_days, today)| {
+            Date::from_days(today.to_days() - i64::from(keep_days)).to_string()
+        });
         self.write(|tx| {
             tx.execute_batch(SCHEMA)?;
             tx.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
             ))?;
             let mut expired = 0;
-            for table in ["days", "entries", "unanswered"] {
-                expired += tx.execute(&format!("DELETE FROM {table} WHERE day < ?1"), [&cutoff])?;
+            if let Some(cutoff) = &cutoff {
+                for table in ["days", "entries", "unanswered"] {
+                    expired +=
+                        tx.execute(&format!("DELETE FROM {table} WHERE day < ?1"), [cutoff])?;
+                }
             }
             Ok(expired)
         })

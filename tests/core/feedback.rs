@@ -444,7 +444,7 @@ fn an_old_gaps_file_is_imported_once() {
     std::fs::write(
         &old,
         "2026-01-05\ttenancy rules after prison\n2026-01-05\ttenancy rules after prison\n\
-         2026-01-06\tdog licence\n",
+         2020-01-06\tdog licence\n",
     )
     .unwrap();
     let db = dir.path().join("feedback.db");

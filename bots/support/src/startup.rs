@@ -4,7 +4,7 @@
 
 use crate::Secret;
 use signpost::LiveKnowledge;
-use signpost::feedback::{DEFAULT_KEEP_DAYS, FeedbackStore};
+use signpost::feedback::{DEFAULT_KEEP_DAYS, FeedbackStore, MAX_KEEP_DAYS};
 use signpost::knowledge::Date;
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -98,10 +98,11 @@ impl FeedbackConfig {
             Some(v) => v
                 .parse::<u32>()
                 .ok()
-                .filter(|d| (1..=36_500).contains(d))
+                .filter(|d| (1..=MAX_KEEP_DAYS).contains(d))
                 .ok_or_else(|| {
                     ConfigError::new(format!(
-                        "{FEEDBACK_KEEP_DAYS_VAR} must be a number of days from 1 to 36500, got `{v}`"
+                        "{FEEDBACK_KEEP_DAYS_VAR} must be a number of days from 1 to \
+                         {MAX_KEEP_DAYS}, got `{v}`"
                     ))
                 })?,
         };
