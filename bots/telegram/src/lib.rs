@@ -16,6 +16,7 @@
 
 mod app;
 pub mod config;
+mod feedback;
 mod handlers;
 pub mod privacy;
 pub mod render;

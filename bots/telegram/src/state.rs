@@ -1,5 +1,5 @@
-//! What the bot remembers about a chat, in memory only: the audience picked from the menu
-//! and the flood-limit window. Nothing is written to disk, and a chat idle for longer than
+//! What the bot remembers about a chat, in memory only: the audience picked from the menu,
+//! the flood-limit window and the messages already rated with "Helpful" / "Not helpful". Nothing is written to disk, and a chat idle for longer than
 //! the expiry is forgotten.
 
 use signpost::Audience;
@@ -44,7 +44,12 @@ struct ChatState {
     window_start: Instant,
     count: u32,
     warned: bool,
+    /// Bot messages whose feedback pair was pressed, newest last (a few at most).
+    rated: Vec<i32>,
 }
+
+/// How many rated messages a chat remembers (older ones have lost their buttons long since).
+const RATED_KEPT: usize = 16;
 
 impl ChatState {
     fn new(now: Instant) -> ChatState {
@@ -54,6 +59,7 @@ impl ChatState {
             window_start: now,
             count: 0,
             warned: false,
+            rated: Vec::new(),
         }
     }
 }
@@ -137,6 +143,22 @@ impl ChatStore {
         });
     }
 
+    /// True the first time the feedback pair under bot message `message` is pressed, false
+    /// after that (a second tap before the buttons went): each answer is rated once.
+    pub fn first_rating(&self, chat: ChatId, message: i32, now: Instant) -> bool {
+        self.with_chat(chat, now, |state| {
+            state.last_seen = now;
+            if state.rated.contains(&message) {
+                return false;
+            }
+            if state.rated.len() >= RATED_KEPT {
+                state.rated.remove(0);
+            }
+            state.rated.push(message);
+            true
+        })
+    }
+
     /// Forgets every chat idle past the expiry; returns how many were forgotten.
     pub fn sweep(&self, now: Instant) -> usize {
         let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
@@ -189,6 +211,16 @@ mod tests {
                 window: Duration::from_secs(60),
             },
         )
+    }
+
+    #[test]
+    fn each_message_is_rated_once() {
+        let store = store();
+        let t0 = Instant::now();
+        assert!(store.first_rating(CHAT, 7, t0));
+        assert!(!store.first_rating(CHAT, 7, t0));
+        assert!(store.first_rating(CHAT, 8, t0));
+        assert!(store.first_rating(ChatId(43), 7, t0));
     }
 
     #[test]

@@ -11,7 +11,9 @@ mod keyboard;
 mod split;
 
 pub use html::{escape, markdown, plain_text};
-pub use keyboard::{MAX_BUTTONS, MAX_CALLBACK_DATA, keyboard};
+pub use keyboard::{
+    MAX_BUTTONS, MAX_CALLBACK_DATA, keyboard, keyboard_with_feedback, without_feedback,
+};
 pub use split::{split_blocks, utf16_len};
 
 use html::link_html;
