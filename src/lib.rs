@@ -20,6 +20,7 @@ pub mod assistant;
 pub mod error;
 pub mod eval;
 pub mod gaps;
+pub mod hours;
 pub mod knowledge;
 pub mod live;
 pub mod reply;
@@ -27,6 +28,7 @@ pub mod safety;
 pub mod search;
 pub mod synth;
 pub mod text;
+pub mod towns;
 
 pub use assistant::{Assistant, Turn};
 pub use error::{Error, IndexError, KnowledgeError};
