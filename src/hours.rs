@@ -61,10 +61,15 @@ impl FixedClock {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(FixedClock(t.with_timezone(&Utc)));
         }
-        let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-            .iter()
-            .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
-            .ok_or_else(|| TimeError(text.to_string()))?;
+        let naive = [
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+        .ok_or_else(|| TimeError(text.to_string()))?;
         // In the hour the clocks go back, the earlier (summer time) moment.
         naive
             .and_local_timezone(ZONE)
@@ -167,16 +172,24 @@ impl OpeningHours {
     /// hours say the state is unknown (the `unknown` keyword).
     pub fn status(&self, now: DateTime<Utc>) -> Option<ContactStatus> {
         let local = now.with_timezone(&ZONE);
-        let (kind, _) = self.expression.state(local);
-        let open_now = match kind {
+        let horizon = local + Duration::days(366);
+        let mut ranges = self.expression.iter_range(local, horizon);
+        let current = ranges.next()?;
+        let open_now = match current.kind {
             RuleKind::Open => true,
             RuleKind::Closed => false,
             RuleKind::Unknown => return None,
         };
-        let next = self
-            .expression
-            .next_change(local)
-            .filter(|t| *t - local < Duration::days(366));
+        // Open: until the state changes. Closed: until it next opens (not merely changes to
+        // "unknown"), looking a year ahead at most.
+        let next = if open_now {
+            Some(current.range.end).filter(|end| *end < horizon)
+        } else {
+            ranges
+                .take(64)
+                .find(|r| r.kind == RuleKind::Open)
+                .map(|r| r.range.start)
+        };
         let label = match (open_now, next) {
             (true, None) => "Open now, 24 hours".to_string(),
             (true, Some(t)) => format!("Open now, until {}", until(local, t)),
@@ -216,12 +229,14 @@ impl Serialize for OpeningHours {
 pub struct ContactStatus {
     /// Open now.
     pub open_now: bool,
-    /// When it next opens or closes, with the UK offset of that moment (ISO 8601, e.g.
-    /// `2026-03-30T09:00:00+01:00`); `None` for a 24-hour line, or one that never opens again.
+    /// When it next closes (if open) or opens (if closed), with the UK offset of that moment
+    /// (ISO 8601, e.g. `2026-03-30T09:00:00+01:00`); `None` for a 24-hour line, or one that
+    /// does not open in the coming year.
     #[serde(serialize_with = "iso_8601")]
     pub next_change: Option<DateTime<FixedOffset>>,
     /// What to show beside the contact: "Open now, until 5pm", "Closed now: opens Monday at
-    /// 9am", "Open now, 24 hours".
+    /// 9am", "Open now, 24 hours". Named `status` in JSON, beside the contact's own `label`.
+    #[serde(rename = "status")]
     pub label: String,
 }
 
@@ -480,8 +495,21 @@ mod tests {
         assert!(status.open_now);
         assert_eq!(status.next_change, None);
         assert_eq!(status.label, "Open now, 24 hours");
-        assert!(!OpeningHours::parse("Mo-Fr 09:00-17:00").unwrap().is_always_open());
+        assert!(
+            !OpeningHours::parse("Mo-Fr 09:00-17:00")
+                .unwrap()
+                .is_always_open()
+        );
         assert!(!OpeningHours::parse("off").unwrap().is_always_open());
+        assert_eq!(label("off", "2026-01-12T10:00:00Z"), "Closed now");
+        // A closed line opens when it is next open, not when its state turns unknown.
+        let odd = "Mo-Su 18:00-24:00, Mo-Su 17:00-18:00 unknown";
+        assert_eq!(
+            label(odd, "2026-01-12T10:00:00Z"),
+            "Closed now: opens today at 6pm"
+        );
+        let unknown = OpeningHours::parse(odd).unwrap();
+        assert_eq!(unknown.status(at("2026-01-12T17:30:00Z")), None);
     }
 
     #[test]
@@ -530,7 +558,11 @@ mod tests {
     fn bad_values_say_where() {
         let err = OpeningHours::parse("Mo-Fr 9-17").unwrap_err();
         assert_eq!(err.offset, 6);
-        assert!(err.message.contains("at `9-17` (character 7)"), "{}", err.message);
+        assert!(
+            err.message.contains("at `9-17` (character 7)"),
+            "{}",
+            err.message
+        );
         let err = OpeningHours::parse("Monday to Friday").unwrap_err();
         assert!(err.message.contains("Mo-Fr 09:00-17:00"), "{}", err.message);
         assert!(OpeningHours::parse("  ").is_err());
@@ -539,11 +571,17 @@ mod tests {
     #[test]
     fn clocks_read_times_with_and_without_offsets() {
         assert_eq!(
-            FixedClock::at("2026-07-04T10:00").unwrap().now().to_rfc3339(),
+            FixedClock::at("2026-07-04T10:00")
+                .unwrap()
+                .now()
+                .to_rfc3339(),
             "2026-07-04T09:00:00+00:00"
         );
         assert_eq!(
-            FixedClock::at("2026-01-04 10:00").unwrap().now().to_rfc3339(),
+            FixedClock::at("2026-01-04 10:00")
+                .unwrap()
+                .now()
+                .to_rfc3339(),
             "2026-01-04T10:00:00+00:00"
         );
         assert!(FixedClock::at("Saturday night").is_err());

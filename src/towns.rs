@@ -68,7 +68,10 @@ const PLACES: &[Place] = &[
     place("Kirkinner", &[]),
     place("Minnigaff", &[]),
     place("New Galloway", &[]),
-    place("Dalry", &["st johns town of dalry", "saint johns town of dalry"]),
+    place(
+        "Dalry",
+        &["st johns town of dalry", "saint johns town of dalry"],
+    ),
     place("Carsphairn", &[]),
     place("Moniaive", &[]),
     place("Penpont", &[]),
@@ -251,7 +254,10 @@ mod tests {
 
     #[test]
     fn towns_are_found_in_messages() {
-        assert_eq!(found("I'm homeless in Stranraer tonight"), Some("Stranraer"));
+        assert_eq!(
+            found("I'm homeless in Stranraer tonight"),
+            Some("Stranraer")
+        );
         assert_eq!(found("im homeless in stranrear"), Some("Stranraer"));
         assert_eq!(found("i stay in castle douglas"), Some("Castle Douglas"));
         assert_eq!(found("near Newton Stuart"), Some("Newton Stewart"));
@@ -268,7 +274,10 @@ mod tests {
         assert_eq!(found("a stranger attacked me"), None);
         assert_eq!(found("help in Dumfries and Galloway"), None);
         assert_eq!(found("my son is in HMP Dumfries"), None);
-        assert_eq!(found("my son is in HMP Dumfries, I live in Annan"), Some("Annan"));
+        assert_eq!(
+            found("my son is in HMP Dumfries, I live in Annan"),
+            Some("Annan")
+        );
         assert_eq!(found("I live in Glasgow"), None);
         assert_eq!(found("anna my daughter"), None);
         assert_eq!(found("my friend greta"), None);
@@ -279,7 +288,10 @@ mod tests {
     #[test]
     fn names_parse_whole() {
         assert_eq!(Town::parse("Stranraer").map(Town::name), Some("Stranraer"));
-        assert_eq!(Town::parse(" gretna green ").map(Town::name), Some("Gretna"));
+        assert_eq!(
+            Town::parse(" gretna green ").map(Town::name),
+            Some("Gretna")
+        );
         assert_eq!(Town::parse("Edinburgh"), None);
         assert!(Town::parse("Kirkcudbright").unwrap().is("kirkcudbright"));
         assert!(!Town::parse("Annan").unwrap().is("Dumfries"));
