@@ -81,6 +81,10 @@ fn unwrapped(reply: &Reply) -> String {
             }
         }
     }
+    if let Some(open) = &reply.open_line {
+        out.push('\n');
+        let _ = writeln!(out, "{}", open.message);
+    }
     if !reply.suggestions.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "Options (type the number):");
@@ -100,7 +104,8 @@ fn card_text(out: &mut String, card: &Card, bullet: &str) {
     }
 }
 
-/// One contact on one line: "Phone: 116 123 (Free to call) — 24 hours a day".
+/// One contact on one line, with whether it is open now: "Phone: 0800 254 0088 (Freephone
+/// helpline) - Monday to Friday, 9am to 5pm. Closed now: opens Monday at 9am."
 pub fn contact_line(contact: &Contact) -> String {
     let kind = match contact.kind {
         ContactKind::Phone => "Phone",
@@ -116,6 +121,9 @@ pub fn contact_line(contact: &Contact) -> String {
     }
     if let Some(hours) = &contact.hours {
         let _ = write!(line, " - {hours}");
+    }
+    if let Some(status) = &contact.status {
+        let _ = write!(line, ". {}.", status.label);
     }
     line
 }
