@@ -211,7 +211,7 @@ static NAMES: LazyLock<Vec<Name>> = LazyLock::new(|| {
                 })
         })
         .collect();
-    names.sort_by(|a, b| b.words.cmp(&a.words));
+    names.sort_by_key(|n| std::cmp::Reverse(n.words));
     names
 });
 
