@@ -32,6 +32,8 @@ pub mod towns;
 
 pub use assistant::{Assistant, Turn};
 pub use error::{Error, IndexError, KnowledgeError};
+pub use hours::{Clock, FixedClock, SystemClock};
 pub use knowledge::{Audience, KnowledgeBase, Stage};
 pub use live::LiveKnowledge;
 pub use reply::{Action, Card, Reply};
+pub use towns::Town;
