@@ -35,5 +35,5 @@ pub use error::{Error, IndexError, KnowledgeError};
 pub use hours::{Clock, FixedClock, SystemClock};
 pub use knowledge::{Audience, KnowledgeBase, Stage};
 pub use live::LiveKnowledge;
-pub use reply::{Action, Card, Reply};
+pub use reply::{Action, Card, Kind, Reply, Suggestion};
 pub use towns::Town;
