@@ -178,7 +178,7 @@ fn message(
     assistant.message(&Turn {
         text,
         audience,
-        stage: None,
+        ..Turn::default()
     })
 }
 
