@@ -4,6 +4,7 @@
 use crate::assistant::{Assistant, Turn};
 use crate::error::{Error, KnowledgeError};
 use crate::gaps::GapsLog;
+use crate::hours::{Clock, SystemClock};
 pub use crate::knowledge::{Diagnostic, Report, Severity};
 use crate::reply::Reply;
 use arc_swap::ArcSwap;
@@ -43,6 +44,7 @@ struct Shared {
     generation: AtomicU64,
     listeners: Mutex<Vec<Listener>>,
     last: Mutex<Option<ReloadOutcome>>,
+    clock: Mutex<Arc<dyn Clock>>,
 }
 
 /// The assistant for a folder, kept up to date while the folder changes.
@@ -63,6 +65,7 @@ impl LiveKnowledge {
             generation: AtomicU64::new(1),
             listeners: Mutex::new(Vec::new()),
             last: Mutex::new(None),
+            clock: Mutex::new(Arc::new(SystemClock)),
         });
         Ok((
             LiveKnowledge {
@@ -153,6 +156,16 @@ impl LiveKnowledge {
         self.shared.gaps.store(gaps.map(Arc::new));
     }
 
+    /// Reads the time from `clock` from now on, in this snapshot and every reload (the system
+    /// clock by default): for tests, and tools that answer as at another time.
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        let mut current = self.shared.clock.lock().unwrap_or_else(|p| p.into_inner());
+        *current = clock.clone();
+        // Under the lock, so that a reload cannot put back the old clock.
+        let assistant = self.shared.current.load().with_clock(clock);
+        self.shared.current.store(Arc::new(assistant));
+    }
+
     /// How many snapshots have gone live (1 after the first load).
     pub fn generation(&self) -> u64 {
         self.shared.generation.load(Ordering::SeqCst)
@@ -192,7 +205,11 @@ fn reload(shared: &Shared) -> ReloadOutcome {
     let started = std::time::Instant::now();
     let outcome = match Assistant::load(&shared.dir) {
         Ok((assistant, report)) => {
+            // Under the clock's lock, so that a clock set meanwhile is not lost.
+            let clock = shared.clock.lock().unwrap_or_else(|p| p.into_inner());
+            let assistant = assistant.with_clock(clock.clone());
             shared.current.store(Arc::new(assistant));
+            drop(clock);
             let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
             tracing::info!(
                 event = "knowledge_reloaded",

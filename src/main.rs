@@ -5,12 +5,15 @@ mod cli;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
+use signpost::hours::FixedClock;
 use signpost::knowledge::{self, Date, REVIEW_AFTER_DAYS};
 use signpost::reply::{Action, Hit, Reply};
+use signpost::towns::Town;
 use signpost::{Assistant, Audience, LiveKnowledge, Turn, eval};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Signposting for people affected by the justice system in Dumfries and Galloway.
 #[derive(Parser)]
@@ -32,6 +35,14 @@ struct KnowledgeArg {
     knowledge: PathBuf,
 }
 
+#[derive(Args, Clone)]
+struct TimeArg {
+    /// Answer as if it were this time, to see which lines are open then: e.g.
+    /// 2026-03-28T23:00:00Z, 2026-03-28T23:00:00+00:00, or 2026-03-28 23:00 (UK time).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<FixedClock>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Talk to signpost in the terminal (Ctrl-D to leave).
@@ -41,6 +52,8 @@ enum Command {
         /// Do not pick up edits to the knowledge folder while chatting.
         #[arg(long)]
         no_watch: bool,
+        #[command(flatten)]
+        time: TimeArg,
     },
     /// Answer one question, or one question per line from standard input.
     Ask {
@@ -54,6 +67,11 @@ enum Command {
         /// Answer as if the person had picked this audience from the menu.
         #[arg(long, value_parser = parse_audience)]
         audience: Option<Audience>,
+        /// Answer as if the person had said earlier that they live in this town.
+        #[arg(long, value_parser = parse_town)]
+        town: Option<Town>,
+        #[command(flatten)]
+        time: TimeArg,
     },
     /// Validate a knowledge folder: every problem as path:line:column: error|warning: message.
     Check {
@@ -127,6 +145,16 @@ fn parse_audience(s: &str) -> Result<Audience, String> {
     })
 }
 
+fn parse_time(s: &str) -> Result<FixedClock, String> {
+    FixedClock::at(s).map_err(|e| e.to_string())
+}
+
+fn parse_town(s: &str) -> Result<Town, String> {
+    Town::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a Dumfries and Galloway town signpost knows (e.g. Dumfries, Stranraer, Castle Douglas)")
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -152,13 +180,21 @@ fn init_logging() {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Chat { k, no_watch } => chat(&k.knowledge, !no_watch),
+        Command::Chat { k, no_watch, time } => chat(&k.knowledge, !no_watch, time.at),
         Command::Ask {
             k,
             question,
             json,
             audience,
-        } => ask(&k.knowledge, question.as_deref(), json, audience),
+            town,
+            time,
+        } => ask(
+            &k.knowledge,
+            question.as_deref(),
+            json,
+            Person { audience, town },
+            time.at,
+        ),
         Command::Check { dir, k, format } => check(dir.as_deref().unwrap_or(&k.knowledge), format),
         Command::Eval {
             cases,
@@ -179,17 +215,27 @@ fn load(dir: &Path) -> Result<Assistant> {
     Ok(assistant)
 }
 
-fn chat(dir: &Path, watch: bool) -> Result<ExitCode> {
+/// What the person has said about themselves, remembered between questions.
+struct Person {
+    audience: Option<Audience>,
+    town: Option<Town>,
+}
+
+fn chat(dir: &Path, watch: bool, at: Option<FixedClock>) -> Result<ExitCode> {
     let (live, _) = if watch {
         LiveKnowledge::watch(dir, signpost::live::DEFAULT_DEBOUNCE)
     } else {
         LiveKnowledge::load(dir)
     }
     .with_context(|| format!("could not load the knowledge folder `{}`", dir.display()))?;
+    if let Some(clock) = at {
+        live.set_clock(Arc::new(clock));
+    }
     let stdin = io::stdin();
     let mut stdout = io::stdout();
     let interactive = stdin.is_terminal();
     let mut audience: Option<Audience> = None;
+    let mut town: Option<Town> = None;
     let mut last = live.current().welcome();
     writeln!(stdout, "{}", cli::render::text(&last))?;
     writeln!(
@@ -220,13 +266,16 @@ fn chat(dir: &Path, watch: bool) -> Result<ExitCode> {
                 audience = reply.audience.or(audience);
                 reply
             }
-            Some(action) => assistant.act(&action, audience),
+            Some(action) => assistant.act_in(&action, audience, town),
             None => live.answer(&Turn {
                 text,
                 audience,
                 stage: None,
+                town,
             }),
         };
+        // A town named once is remembered for the rest of the chat.
+        town = reply.town.or(town);
         writeln!(stdout, "\n{}", cli::render::text(&reply))?;
         last = reply;
     }
@@ -262,14 +311,19 @@ fn ask(
     dir: &Path,
     question: Option<&str>,
     json: bool,
-    audience: Option<Audience>,
+    person: Person,
+    at: Option<FixedClock>,
 ) -> Result<ExitCode> {
-    let assistant = load(dir)?;
+    let mut assistant = load(dir)?;
+    if let Some(clock) = at {
+        assistant = assistant.with_clock(Arc::new(clock));
+    }
     let answer = |q: &str| {
         assistant.answer(&Turn {
             text: q,
-            audience,
+            audience: person.audience,
             stage: None,
+            town: person.town,
         })
     };
     let mut stdout = io::stdout().lock();

@@ -1,6 +1,8 @@
 //! The platform-neutral answer every front end renders: data, not text.
 
 use crate::knowledge::{Audience, Entry, Stage};
+use crate::towns::Town;
+use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
 // What front ends need to show a card, so that none of them reads the knowledge base.
@@ -68,7 +70,8 @@ pub struct Card {
     pub title: String,
     /// One-line summary.
     pub summary: String,
-    /// How to reach it, with hours.
+    /// How to reach it, with hours and, for lines with machine-readable hours, whether each
+    /// is open at the moment of the reply (`status`). The person's town's offices come first.
     pub contacts: Vec<Contact>,
     /// Its website.
     pub link: Option<String>,
@@ -106,6 +109,52 @@ impl Card {
             ..Card::brief(entry)
         }
     }
+
+    /// Marks each contact with machine-readable hours open or closed at `now`, and puts the
+    /// offices in `town` first (then contacts with no town, then other towns' offices) when
+    /// the card has one there. Doing it twice gives the same card.
+    pub fn stamp(&mut self, now: DateTime<Utc>, town: Option<Town>) {
+        for contact in &mut self.contacts {
+            contact.status = contact.opening_hours.as_ref().and_then(|h| h.status(now));
+        }
+        if let Some(town) = town {
+            let rank = |c: &Contact| match &c.town {
+                Some(t) if town.is(t) => 0,
+                None => 1,
+                Some(_) => 2,
+            };
+            if self.contacts.iter().any(|c| rank(c) == 0) {
+                self.contacts.sort_by_key(rank);
+            }
+        }
+    }
+
+    /// Whether any line on the card (phone, text or webchat) is open now, by its status.
+    pub fn has_open_line(&self) -> bool {
+        self.contacts.iter().any(|c| c.is_line() && c.open_now())
+    }
+
+    /// Whether every line on the card keeps set hours and all are closed now (false for a
+    /// card without lines, or with a line whose hours are not known).
+    pub fn all_lines_closed(&self) -> bool {
+        let mut lines = self.contacts.iter().filter(|c| c.is_line()).peekable();
+        lines.peek().is_some() && lines.all(|c| c.status.as_ref().is_some_and(|s| !s.open_now))
+    }
+}
+
+/// When none of the lines on the cards is open now: a 24-hour line that is, chosen from the
+/// knowledge folder by its hours.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenLine {
+    /// The entry the line belongs to.
+    pub id: String,
+    /// That entry's title, e.g. "Samaritans".
+    pub title: String,
+    /// The line, with its status.
+    pub contact: Contact,
+    /// The one line to show, e.g. "None of these lines is open right now. Samaritans is open
+    /// 24 hours: call 116 123."
+    pub message: String,
 }
 
 fn date_text<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
@@ -233,6 +282,11 @@ pub struct Reply {
     pub results: Vec<Hit>,
     /// The audience the person chose, if any, echoed for front ends that keep state.
     pub audience: Option<Audience>,
+    /// The person's town: named in this message, or remembered from an earlier turn (echoed
+    /// for front ends to remember). Its offices come first on the cards.
+    pub town: Option<Town>,
+    /// A 24-hour line that is open, when none of the lines on the cards is.
+    pub open_line: Option<OpenLine>,
 }
 
 impl Reply {

@@ -286,6 +286,12 @@ fn contact_table(text: &mut String, contact: &Contact) {
     if let Some(hours) = &contact.hours {
         line(text, "hours", &toml_string(hours));
     }
+    if let Some(hours) = &contact.opening_hours {
+        line(text, "opening_hours", &toml_string(hours.as_str()));
+    }
+    if let Some(town) = &contact.town {
+        line(text, "town", &toml_string(town));
+    }
 }
 
 fn line(text: &mut String, key: &str, value: &str) {

@@ -11,6 +11,8 @@ mod cli;
 mod common;
 #[path = "core/hostile.rs"]
 mod hostile;
+#[path = "core/hours.rs"]
+mod hours;
 #[path = "core/live.rs"]
 mod live;
 #[path = "core/quality.rs"]

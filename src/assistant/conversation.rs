@@ -6,6 +6,7 @@ use super::Assistant;
 use crate::knowledge::{Audience, Date, Entry, Kind};
 use crate::reply::{Action, Intent, Reply, Suggestion};
 use crate::text::normalise;
+use crate::towns::Town;
 use std::time::{Duration, SystemTime};
 
 /// Messages longer than this (in characters) are searched from their first part only; the
@@ -107,14 +108,16 @@ impl Assistant {
     /// Carries out a button's payload (made by [`Action::encode`]). A payload this assistant
     /// does not make is answered with [`EXPIRED_BUTTON_NOTE`] and the menu; an entry that no
     /// longer exists, with an apology and the menu. A menu choice sets the reply's audience
-    /// (intent `Choice`) for the front end to remember.
-    pub fn press(&self, payload: &str, audience: Option<Audience>) -> Reply {
+    /// (intent `Choice`) for the front end to remember. `town` is the person's town, if the
+    /// front end remembers one: its offices come first on the cards, and it is echoed.
+    pub fn press(&self, payload: &str, audience: Option<Audience>, town: Option<Town>) -> Reply {
         match Action::decode(payload) {
-            Some(action) => self.act(&action, audience),
+            Some(action) => self.act_in(&action, audience, town),
             None => {
                 let mut reply = self.menu();
                 reply.lead = EXPIRED_BUTTON_NOTE.into();
                 reply.audience = audience;
+                reply.town = town;
                 reply
             }
         }
@@ -258,24 +261,28 @@ impl Assistant {
     /// One entry of `kind` by name: the id picked from [`Assistant::names`], or the entry
     /// whose name was typed, or the best match for the words typed. The words go through
     /// [`Assistant::answer`] first, so a crisis still brings the safety notice. `None` when
-    /// nothing of that kind fits.
-    pub fn look_up(&self, kind: Kind, name: &str) -> Option<Reply> {
+    /// nothing of that kind fits. With a `town`, that town's offices come first on the card.
+    pub fn look_up(&self, kind: Kind, name: &str, town: Option<Town>) -> Option<Reply> {
+        let in_town = |reply: Reply| self.finish(reply, self.now(), town);
         if let Some(entry) = self.kb.get(name.trim()).filter(|e| e.kind == kind) {
-            return Some(self.entry(&entry.id));
+            return Some(in_town(self.entry(&entry.id)));
         }
-        let reply = self.answer(&super::Turn::new(name));
+        let reply = self.answer(&super::Turn {
+            town,
+            ..super::Turn::new(name)
+        });
         if reply.safety.is_some() {
             return Some(reply);
         }
         if let Some(entry) = self.ranked_by_name(kind, name).first() {
-            return Some(self.entry(&entry.id));
+            return Some(in_town(self.entry(&entry.id)));
         }
         reply
             .results
             .iter()
             .filter(|h| h.kind == kind)
             .find_map(|h| self.kb.get(&h.id))
-            .map(|e| self.entry(&e.id))
+            .map(|e| in_town(self.entry(&e.id)))
     }
 }
 

@@ -2,15 +2,20 @@
 //! the [`Reply`].
 
 pub mod conversation;
+mod open_now;
 mod smalltalk;
 
 use crate::error::Error;
+use crate::hours::{Clock, SystemClock};
 use crate::knowledge::{Audience, Entry, Kind, KnowledgeBase, MenuChoice, Report, Stage};
 use crate::reply::{Action, Card, Hit, Intent, Reply, SafetyNotice, Suggestion};
 use crate::search::{Preferences, SearchIndex, SearchOutcome};
+use crate::towns::Town;
+use chrono::{DateTime, Utc};
 use smalltalk::SmallTalk;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Most cards in an answer to a question.
@@ -42,6 +47,9 @@ pub struct Turn<'a> {
     pub audience: Option<Audience>,
     /// The stage of the journey they picked, if any.
     pub stage: Option<Stage>,
+    /// Their town, remembered from an earlier turn ([`Reply::town`]); a town named in this
+    /// message wins.
+    pub town: Option<Town>,
 }
 
 impl<'a> Turn<'a> {
@@ -54,11 +62,14 @@ impl<'a> Turn<'a> {
     }
 }
 
-/// A loaded knowledge folder with its index: everything needed to answer.
+/// A loaded knowledge folder with its index: everything needed to answer. Cloning is cheap
+/// (the knowledge and index are shared).
+#[derive(Clone)]
 pub struct Assistant {
-    kb: KnowledgeBase,
-    index: SearchIndex,
+    kb: Arc<KnowledgeBase>,
+    index: Arc<SearchIndex>,
     loaded_at: SystemTime,
+    clock: Arc<dyn Clock>,
 }
 
 impl Assistant {
@@ -72,10 +83,25 @@ impl Assistant {
     pub fn new(kb: KnowledgeBase) -> Result<Assistant, Error> {
         let index = SearchIndex::build(&kb)?;
         Ok(Assistant {
-            kb,
-            index,
+            kb: Arc::new(kb),
+            index: Arc::new(index),
             loaded_at: SystemTime::now(),
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The same assistant reading the time from `clock` (the system clock by default): whether
+    /// each line is open is worked out at the clock's time, read once per reply.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Assistant {
+        Assistant {
+            clock,
+            ..self.clone()
+        }
+    }
+
+    /// The time by this assistant's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The knowledge this assistant answers from.
@@ -90,7 +116,9 @@ impl Assistant {
 
     /// Answers one message.
     pub fn answer(&self, turn: &Turn<'_>) -> Reply {
-        let safety = self.safety_notice(turn.text);
+        let now = self.clock.now();
+        let town = Town::find_in(turn.text).or(turn.town);
+        let safety = self.safety_notice_at(turn.text, now);
         let prefs = Preferences {
             audience: turn.audience,
             stage: turn.stage,
@@ -107,7 +135,7 @@ impl Assistant {
             ),
             (false, Some(SmallTalk::Help)) => self.help(),
             (false, Some(SmallTalk::Menu)) => self.menu(),
-            _ => self.search(turn.text, prefs, safety.as_ref()),
+            _ => self.search(turn.text, prefs, safety.as_ref(), now),
         };
         if let Some(notice) = safety {
             let mut results: Vec<Hit> = notice
@@ -130,21 +158,29 @@ impl Assistant {
             reply.safety = Some(notice);
         }
         reply.audience = turn.audience;
-        reply
+        self.finish(reply, now, town)
     }
 
     /// Carries out a button press.
     pub fn act(&self, action: &Action, audience: Option<Audience>) -> Reply {
+        self.act_in(action, audience, None)
+    }
+
+    /// Carries out a button press for a person in `town` (remembered from an earlier turn),
+    /// whose offices come first on the cards.
+    pub fn act_in(&self, action: &Action, audience: Option<Audience>, town: Option<Town>) -> Reply {
         let mut reply = match action {
             Action::Entry(id) => self.entry(id),
-            Action::Choose(key) => return self.choose(key),
+            Action::Choose(key) => self.choose(key),
             Action::Journey(stage) => self.journey(*stage),
             Action::Menu => self.menu(),
             Action::Crisis => self.crisis(),
             Action::Help => self.help(),
         };
-        reply.audience = audience;
-        reply
+        if !matches!(action, Action::Choose(_)) {
+            reply.audience = audience;
+        }
+        self.finish(reply, self.clock.now(), town)
     }
 
     /// The welcome for a new conversation: what this is and is not, then the menu.
@@ -242,7 +278,7 @@ impl Assistant {
             .map(more_about)
             .collect();
         reply.suggestions.push(Suggestion::start_again());
-        reply
+        self.finish(reply, self.clock.now(), None)
     }
 
     /// The topics and services for one stage of the justice journey.
@@ -288,7 +324,7 @@ impl Assistant {
             .map(more_about)
             .collect();
         reply.fallback = reply.cards.is_empty();
-        reply
+        self.finish(reply, self.clock.now(), None)
     }
 
     /// The emergency and 24-hour lines, at once.
@@ -311,7 +347,7 @@ impl Assistant {
             cards,
         });
         reply.suggestions = vec![Suggestion::start_again()];
-        reply
+        self.finish(reply, self.clock.now(), None)
     }
 
     fn greeting(&self) -> Reply {
@@ -334,12 +370,18 @@ impl Assistant {
             fallback: false,
             results: Vec::new(),
             audience: None,
+            town: None,
+            open_line: None,
         }
     }
 
     /// The safety notice for a message, if it is a crisis: what [`Assistant::answer`] puts
     /// first. For front ends that search only part of a long message but triage all of it.
     pub fn safety_notice(&self, text: &str) -> Option<SafetyNotice> {
+        self.safety_notice_at(text, self.clock.now())
+    }
+
+    fn safety_notice_at(&self, text: &str, now: DateTime<Utc>) -> Option<SafetyNotice> {
         let rules = &self.kb.safety;
         let categories = rules.triage(text);
         let first = categories.first()?;
@@ -354,15 +396,23 @@ impl Assistant {
             .collect();
         let mut messages = vec![rules.emergency.clone()];
         messages.extend(categories.iter().map(|c| c.message.clone()));
-        Some(SafetyNotice {
+        let mut notice = SafetyNotice {
             categories: categories.iter().map(|c| c.id.clone()).collect(),
             title: first.title.clone(),
             messages,
             cards,
-        })
+        };
+        open_now::open_lines_first(&mut notice, now, None);
+        Some(notice)
     }
 
-    fn search(&self, text: &str, prefs: Preferences, safety: Option<&SafetyNotice>) -> Reply {
+    fn search(
+        &self,
+        text: &str,
+        prefs: Preferences,
+        safety: Option<&SafetyNotice>,
+        now: DateTime<Utc>,
+    ) -> Reply {
         let SearchOutcome {
             hits, known_words, ..
         } = self.index.search(text, prefs, 10);
@@ -394,9 +444,15 @@ impl Assistant {
             .map(|h| (&self.kb.entries[h.entry], h.score))
             .collect();
         let room = if safety.is_some() { 2 } else { MAX_CARDS };
-        let cards: Vec<Card> = shown
+        let mut candidates: Vec<(&Entry, f32)> = shown
             .iter()
             .filter(|(e, _)| !pinned.contains(e.id.as_str()))
+            .copied()
+            .collect();
+        // At night and at weekends, a line open now goes before an equally relevant closed one.
+        open_now::open_first(&mut candidates, room + 1, now);
+        let cards: Vec<Card> = candidates
+            .iter()
             .take(room)
             .map(|(e, _)| Card::brief(e))
             .collect();

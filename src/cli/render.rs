@@ -85,6 +85,10 @@ fn unwrapped(reply: &Reply) -> String {
             }
         }
     }
+    if let Some(open) = &reply.open_line {
+        out.push('\n');
+        let _ = writeln!(out, "{}", open.message);
+    }
     let buttons = reply.buttons();
     if !buttons.is_empty() {
         out.push('\n');
@@ -105,7 +109,8 @@ fn card_text(out: &mut String, card: &Card, bullet: &str) {
     }
 }
 
-/// One contact on one line: "Phone: 116 123 (Free to call) — 24 hours a day".
+/// One contact on one line, with whether it is open now: "Phone: 0800 254 0088 (Freephone
+/// helpline) - Monday to Friday, 9am to 5pm. Closed now: opens Monday at 9am."
 pub fn contact_line(contact: &Contact) -> String {
     let kind = match contact.kind {
         ContactKind::Phone => "Phone",
@@ -122,6 +127,9 @@ pub fn contact_line(contact: &Contact) -> String {
     if let Some(hours) = &contact.hours {
         let _ = write!(line, " - {hours}");
     }
+    if let Some(status) = &contact.status {
+        let _ = write!(line, ". {}.", status.label);
+    }
     line
 }
 
@@ -129,7 +137,8 @@ pub fn contact_line(contact: &Contact) -> String {
 mod tests {
     use super::{unwrapped, wrap};
     use signpost::reply::ConcernNotice;
-    use signpost::{Assistant, Reply, Turn};
+    use signpost::{Assistant, FixedClock, Reply, Turn};
+    use std::sync::Arc;
 
     /// What people see in the terminal, pinned by snapshots (`cargo insta review` after a
     /// deliberate change): the welcome, a question, a crisis, a concern, a fallback, an entry
@@ -145,6 +154,14 @@ mod tests {
 
     /// The same sample conversation for every front end's snapshots.
     fn samples(assistant: &Assistant) -> Vec<(&'static str, Reply)> {
+        // Fixed times, so that whether each line is open is pinned too (as in the bots').
+        let at = |time: &str| assistant.with_clock(Arc::new(FixedClock::at(time).unwrap()));
+        let (morning, saturday_night, clocks_change) = (
+            at("2026-03-30T09:00:00Z"),
+            at("2026-03-28T23:00:00Z"),
+            at("2026-03-29T00:30:00Z"),
+        );
+        let assistant = &morning;
         let ask = |text: &str| assistant.message(&Turn::new(text));
         let mut concern =
             ask("my son has been in prison a month and I can't sleep, everything feels too much");
@@ -171,6 +188,20 @@ mod tests {
             ("fallback", ask("what is the best recipe for banana bread")),
             ("entry", assistant.entry("families-outside")),
             ("long_message", ask(&long)),
+            (
+                "saturday_night",
+                saturday_night.message(&Turn::new(
+                    "my partner has just been sent to prison, who can help me and the kids",
+                )),
+            ),
+            (
+                "clocks_change",
+                clocks_change.message(&Turn::new("I can't go on any more, I want to kill myself")),
+            ),
+            (
+                "stranraer",
+                ask("I'm homeless in Stranraer and have nowhere to sleep"),
+            ),
         ]
     }
 

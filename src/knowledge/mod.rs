@@ -386,7 +386,7 @@ fn parse_entry(
         reviewed,
         source: fm.source,
         see_also: fm.see_also.into_iter().map(|s| s.into_inner()).collect(),
-        contacts: fm.contacts,
+        contacts: model::read_contacts(fm.contacts, file, start, problems),
         body,
     };
     Some((entry, refs))

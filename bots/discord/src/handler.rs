@@ -145,6 +145,7 @@ impl Responder {
             Request::Ask {
                 question,
                 audience,
+                town,
                 share,
             } => {
                 let reply = self.live.answer_on(
@@ -153,11 +154,17 @@ impl Responder {
                         text: question,
                         audience: *audience,
                         stage: None,
+                        town: *town,
                     },
                 );
                 message(reply, *share)
             }
-            Request::Lookup { kind, name, share } => match assistant.look_up(*kind, name) {
+            Request::Lookup {
+                kind,
+                name,
+                town,
+                share,
+            } => match assistant.look_up(*kind, name, *town) {
                 Some(reply) => message(reply, *share),
                 None => (
                     Response::Message {
@@ -193,11 +200,13 @@ impl Responder {
                 Response::Choices(render::choices(&assistant.names(*kind, typed))),
                 None,
             ),
+            Request::CompleteTown { typed } => (Response::Choices(render::towns(typed)), None),
             Request::Press {
                 payload,
                 on_ephemeral,
             } => {
-                let reply = assistant.press(payload, None);
+                // Stateless (any replica may take the press): no audience or town is known.
+                let reply = assistant.press(payload, None, None);
                 let rendered = render::reply(&reply);
                 // On a private answer the press moves it on in place; on a shared one the
                 // presser gets a private answer, so nobody changes what others see.

@@ -53,14 +53,16 @@ fn huge(reply: &Reply) -> Reply {
     card.link = Some(format!("https://example.org/{}", "a".repeat(100)));
     card.contacts = (0..40)
         .map(|i| Contact {
-            kind: if i % 2 == 0 {
-                ContactKind::Phone
-            } else {
-                ContactKind::Web
-            },
-            value: words("0800", 400),
             label: Some(words("label", 100)),
             hours: Some(words("hours", 400)),
+            ..Contact::new(
+                if i % 2 == 0 {
+                    ContactKind::Phone
+                } else {
+                    ContactKind::Web
+                },
+                words("0800", 400),
+            )
         })
         .collect();
     reply.cards = (0..15)
@@ -182,7 +184,11 @@ fn about_autocomplete_and_every_command_fit() {
         Request::Lookup {
             kind: signpost::Kind::Service,
             name: "nothing like any service at all".into(),
+            town: None,
             share: false,
+        },
+        Request::CompleteTown {
+            typed: String::new(),
         },
         Request::Journey {
             stage: None,

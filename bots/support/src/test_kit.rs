@@ -107,13 +107,31 @@ impl BotProcess {
     }
 }
 
+/// The weekday morning the samples are answered at: Monday 30 March 2026, 10am BST.
+pub const SAMPLE_MORNING: &str = "2026-03-30T09:00:00Z";
+/// Saturday 28 March 2026, 11pm GMT.
+pub const SAMPLE_SATURDAY_NIGHT: &str = "2026-03-28T23:00:00Z";
+/// Sunday 29 March 2026, 00:30 GMT: the clocks go forward half an hour later.
+pub const SAMPLE_CLOCKS_CHANGE: &str = "2026-03-29T00:30:00Z";
+
 /// The sample conversation every front end's snapshot tests render (the terminal's copy is in
 /// `src/cli/render.rs`): the welcome, a question, a crisis, a concern (built by hand until the
-/// core gives one for this message), a fallback, an entry in full, and the answer to a long
-/// message.
+/// core gives one for this message), a fallback, an entry in full, the answer to a long
+/// message, a question on a Saturday night, a crisis the night the clocks change, and a
+/// message naming Stranraer.
 pub fn samples(assistant: &signpost::Assistant) -> Vec<(&'static str, signpost::Reply)> {
-    use signpost::Turn;
     use signpost::reply::ConcernNotice;
+    use signpost::{FixedClock, Turn};
+    use std::sync::Arc;
+    // Fixed times, so that whether each line is open is pinned too: a weekday morning for
+    // most, then a Saturday night and the night the clocks go forward.
+    let at = |time: &str| assistant.with_clock(Arc::new(FixedClock::at(time).expect("a time")));
+    let (morning, saturday_night, clocks_change) = (
+        at(SAMPLE_MORNING),
+        at(SAMPLE_SATURDAY_NIGHT),
+        at(SAMPLE_CLOCKS_CHANGE),
+    );
+    let assistant = &morning;
     let ask = |text: &str| assistant.message(&Turn::new(text));
     let mut concern =
         ask("my son has been in prison a month and I can't sleep, everything feels too much");
@@ -139,5 +157,19 @@ pub fn samples(assistant: &signpost::Assistant) -> Vec<(&'static str, signpost::
         ("fallback", ask("what is the best recipe for banana bread")),
         ("entry", assistant.entry("families-outside")),
         ("long_message", ask(&long)),
+        (
+            "saturday_night",
+            saturday_night.message(&Turn::new(
+                "my partner has just been sent to prison, who can help me and the kids",
+            )),
+        ),
+        (
+            "clocks_change",
+            clocks_change.message(&Turn::new("I can't go on any more, I want to kill myself")),
+        ),
+        (
+            "stranraer",
+            ask("I'm homeless in Stranraer and have nowhere to sleep"),
+        ),
     ]
 }

@@ -62,6 +62,14 @@ pub fn reply(reply: &Reply) -> Rendered {
         }
     }
     out.embeds.extend(reply.cards.iter().map(card_embed));
+    // None of the lines shown is open: the 24-hour line that is.
+    if let Some(open) = &reply.open_line {
+        out.embeds.push(Embed {
+            description: Some(format!("🟢 **{}**", open.message.trim())),
+            colour: NOTE_COLOUR,
+            ..Embed::default()
+        });
+    }
     out.buttons = reply.buttons().iter().map(button).collect();
     out.fit()
 }
@@ -94,7 +102,20 @@ fn contact_line(contact: &Contact) -> String {
         line.push_str(hours);
         line.push(')');
     }
+    if let Some(status) = status_line(contact) {
+        line.push_str(" · ");
+        line.push_str(&status);
+    }
     line
+}
+
+/// Whether the line is open at the moment of the reply: "🟢 Open now, until 5pm" or
+/// "🔴 Closed now: opens Monday at 9am"; `None` for a contact without machine-readable hours.
+pub fn status_line(contact: &Contact) -> Option<String> {
+    contact.status.as_ref().map(|s| {
+        let mark = if s.open_now { "🟢" } else { "🔴" };
+        format!("{mark} {}", s.label)
+    })
 }
 
 /// One card: the title linking to its website, the summary (and the full text when shown on
@@ -123,10 +144,11 @@ pub fn card_embed(card: &Card) -> Embed {
                     .label
                     .clone()
                     .unwrap_or_else(|| contact_kind(c.kind).to_string()),
-                value: match &c.hours {
-                    Some(hours) => format!("{value}\n{hours}"),
-                    None => value,
-                },
+                value: [Some(value), c.hours.clone(), status_line(c)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 inline: false,
             }
         })

@@ -116,6 +116,10 @@ pub fn reply_blocks(reply: &Reply) -> Vec<String> {
             blocks.extend(markdown(body));
         }
     }
+    // None of the lines shown is open: the 24-hour line that is.
+    if let Some(open) = &reply.open_line {
+        blocks.push(format!("🟢 <b>{}</b>", escape(open.message.trim())));
+    }
     blocks
 }
 
@@ -150,8 +154,9 @@ pub fn card_block(card: &Card) -> String {
     out
 }
 
-/// One contact on one line, with its label and hours, e.g.
-/// `📞 <b>0800 254 0088</b> · Freephone helpline (Monday to Friday, 9am to 5pm)`.
+/// One contact on one line, with its label, hours and whether it is open now, e.g.
+/// `📞 <b>0800 254 0088</b> · Freephone helpline (Monday to Friday, 9am to 5pm) · 🔴 Closed
+/// now: opens Monday at 9am`.
 pub fn contact_line(contact: &Contact) -> String {
     let value = contact.value.trim();
     let label = contact
@@ -203,6 +208,10 @@ pub fn contact_line(contact: &Contact) -> String {
     {
         line.push_str(&format!(" <i>({})</i>", escape(hours)));
     }
+    if let Some(status) = &contact.status {
+        let mark = if status.open_now { "🟢" } else { "🔴" };
+        line.push_str(&format!(" · {mark} {}", escape(&status.label)));
+    }
     line
 }
 
@@ -217,10 +226,9 @@ mod tests {
         hours: Option<&str>,
     ) -> Contact {
         Contact {
-            kind,
-            value: value.into(),
             label: label.map(Into::into),
             hours: hours.map(Into::into),
+            ..Contact::new(kind, value)
         }
     }
 
@@ -314,6 +322,8 @@ mod tests {
             fallback: false,
             results: Vec::new(),
             audience: None,
+            town: None,
+            open_line: None,
         }
     }
 
