@@ -186,6 +186,21 @@ fn watch_error(dir: &Path, e: notify::Error) -> Error {
     })
 }
 
+/// Most errors logged for one rejected reload; `signpost check` lists them all.
+const MAX_LOGGED_PROBLEMS: usize = 20;
+
+/// An error and what caused it, on one line ("could not read `x`: permission denied").
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    message
+}
+
 fn reload(shared: &Shared) -> ReloadOutcome {
     let started = std::time::Instant::now();
     let outcome = match Assistant::load(&shared.dir) {
@@ -206,21 +221,28 @@ fn reload(shared: &Shared) -> ReloadOutcome {
                 Error::Knowledge(KnowledgeError::Invalid { report, .. }) => (**report).clone(),
                 _ => Report::default(),
             };
-            // File paths and positions are safe to log; nothing here comes from users.
-            for d in report
+            let message = with_causes(&err);
+            // File paths, positions and reasons are safe to log; nothing here comes from
+            // users. One short line per error, and not a flood for a folder full of them.
+            let errors = report
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity == crate::knowledge::Severity::Error)
-            {
+                .filter(|d| d.severity == crate::knowledge::Severity::Error);
+            for d in errors.clone().take(MAX_LOGGED_PROBLEMS) {
                 tracing::warn!(event = "knowledge_rejected", problem = %d);
             }
+            let unlogged = errors.count().saturating_sub(MAX_LOGGED_PROBLEMS);
+            if unlogged > 0 {
+                tracing::warn!(
+                    event = "knowledge_rejected",
+                    more_errors = unlogged,
+                    "run `signpost check` for the rest"
+                );
+            }
             if report.diagnostics.is_empty() {
-                tracing::warn!(event = "knowledge_rejected", problem = %err);
+                tracing::warn!(event = "knowledge_rejected", problem = %message);
             }
-            ReloadOutcome::Rejected {
-                report,
-                message: err.to_string(),
-            }
+            ReloadOutcome::Rejected { report, message }
         }
     };
     if let Ok(mut last) = shared.last.lock() {

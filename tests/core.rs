@@ -7,6 +7,8 @@ mod check;
 mod cli;
 #[path = "core/common.rs"]
 mod common;
+#[path = "core/hardening.rs"]
+mod hardening;
 #[path = "core/hostile.rs"]
 mod hostile;
 #[path = "core/live.rs"]
