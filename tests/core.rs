@@ -7,6 +7,8 @@ mod check;
 mod cli;
 #[path = "core/common.rs"]
 mod common;
+#[path = "core/fuzz.rs"]
+mod fuzz;
 #[path = "core/hardening.rs"]
 mod hardening;
 #[path = "core/hostile.rs"]
