@@ -24,6 +24,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(!reply.lead.trim().is_empty() || reply.safety.is_some());
     assert!(reply.cards.len() <= signpost::assistant::MAX_CARDS);
     for hit in &reply.results {
-        assert!(assistant.knowledge().get(&hit.id).is_some(), "unknown id {}", hit.id);
+        assert!(
+            assistant.knowledge().get(&hit.id).is_some(),
+            "unknown id {}",
+            hit.id
+        );
     }
 });

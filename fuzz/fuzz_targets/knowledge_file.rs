@@ -46,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
     match KnowledgeBase::load(k) {
         Ok((kb, _)) => {
             assert!(!errors, "loaded despite errors");
-            let title = kb.get("fuzzed-entry").expect("the entry loaded").title.clone();
+            let title = kb
+                .get("fuzzed-entry")
+                .expect("the entry loaded")
+                .title
+                .clone();
             let assistant = Assistant::new(kb).expect("a valid folder is indexed");
             let reply = assistant.answer(&Turn::new(&title));
             assert!(!reply.lead.trim().is_empty() || reply.safety.is_some());
