@@ -4,13 +4,14 @@ mod cli;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cli::lines::{Line, Lines, MAX_LINE_BYTES};
 use serde::Serialize;
 use signpost::hours::FixedClock;
 use signpost::knowledge::{self, Date, REVIEW_AFTER_DAYS};
 use signpost::reply::{Action, Hit, Reply};
 use signpost::towns::Town;
 use signpost::{Assistant, Audience, LiveKnowledge, Turn, eval};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -242,14 +243,23 @@ fn chat(dir: &Path, watch: bool, at: Option<FixedClock>) -> Result<ExitCode> {
         stdout,
         "(Type your question and press Enter. Ctrl-D to leave.)"
     )?;
-    let mut lines = stdin.lock().lines();
+    let mut lines = Lines::new(stdin.lock());
     loop {
         if interactive {
             write!(stdout, "\n> ")?;
             stdout.flush()?;
         }
         let Some(line) = lines.next() else { break };
-        let line = line.context("could not read from the terminal")?;
+        let line = match line.context("could not read from the terminal")? {
+            Line::Text(line) => line,
+            Line::TooLong(_) => {
+                writeln!(
+                    stdout,
+                    "\nThat message is too long for me to read. Could you say it in a few words?"
+                )?;
+                continue;
+            }
+        };
         let text = line.trim();
         if text.is_empty() {
             continue;
@@ -337,17 +347,31 @@ fn ask(
             }
         }
         None => {
-            for line in io::stdin().lock().lines() {
-                let line = line.context("could not read a question from standard input")?;
-                let q = line.trim();
-                if q.is_empty() {
-                    continue;
-                }
-                let reply = answer(q);
-                if json {
-                    writeln!(stdout, "{}", ask_json(q, &reply)?)?;
-                } else {
-                    writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
+            // Every input line gets exactly one answer, in order, whatever bytes it holds: a
+            // blank line is answered as an empty message, bytes that are not UTF-8 are read as
+            // U+FFFD, and a line over MAX_LINE_BYTES gets an error naming its number.
+            for (number, line) in (1u64..).zip(Lines::new(io::stdin().lock())) {
+                match line.context("could not read a question from standard input")? {
+                    Line::Text(line) => {
+                        let q = line.trim();
+                        let reply = answer(q);
+                        if json {
+                            writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+                        } else {
+                            writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
+                        }
+                    }
+                    Line::TooLong(bytes) => {
+                        let error = format!(
+                            "line {number} is {bytes} bytes long; a question can be at most {MAX_LINE_BYTES} bytes"
+                        );
+                        if json {
+                            let object = serde_json::json!({ "line": number, "error": error });
+                            writeln!(stdout, "{object}")?;
+                        } else {
+                            writeln!(stdout, "> (line {number} skipped)\n{error}\n")?;
+                        }
+                    }
                 }
             }
         }

@@ -9,6 +9,10 @@ mod claims;
 mod cli;
 #[path = "core/common.rs"]
 mod common;
+#[path = "core/fuzz.rs"]
+mod fuzz;
+#[path = "core/hardening.rs"]
+mod hardening;
 #[path = "core/hostile.rs"]
 mod hostile;
 #[path = "core/hours.rs"]

@@ -11,15 +11,18 @@
 
 pub mod diagnostics;
 mod model;
+mod read;
 
 pub use diagnostics::{Diagnostic, Report, Severity};
 pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, Stage};
+pub use read::{DEFAULT_MAX_FILE_BYTES, LoadOptions, MAX_FILE_BYTES_VAR};
 
 use crate::error::KnowledgeError;
 use crate::safety::SafetyRules;
 use crate::text::normalise;
 use diagnostics::SourceFile;
 use model::FrontMatter;
+use read::FileReader;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -80,9 +83,18 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    /// Reads the folder; any error in it fails the load with the full report.
+    /// Reads the folder; any error in it fails the load with the full report. The size limit
+    /// on files comes from `SIGNPOST_MAX_FILE_BYTES` when it is set.
     pub fn load(dir: &Path) -> Result<(KnowledgeBase, Report), KnowledgeError> {
-        let (kb, report) = read_folder(dir)?;
+        KnowledgeBase::load_with(dir, &LoadOptions::from_env()?)
+    }
+
+    /// As [`KnowledgeBase::load`], with these options.
+    pub fn load_with(
+        dir: &Path,
+        options: &LoadOptions,
+    ) -> Result<(KnowledgeBase, Report), KnowledgeError> {
+        let (kb, report) = read_folder(dir, options)?;
         match kb {
             Some(kb) if !report.has_errors() => Ok((kb, report)),
             _ => Err(KnowledgeError::Invalid {
@@ -105,20 +117,22 @@ impl KnowledgeBase {
 
 /// Checks a folder and reports every problem, without needing it to be valid.
 pub fn check(dir: &Path) -> Result<Report, KnowledgeError> {
-    read_folder(dir).map(|(_, report)| report)
+    check_with(dir, &LoadOptions::from_env()?)
 }
 
-fn read_to_string(path: &Path) -> Result<String, KnowledgeError> {
-    fs::read_to_string(path).map_err(|source| KnowledgeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+/// As [`check`], with these options.
+pub fn check_with(dir: &Path, options: &LoadOptions) -> Result<Report, KnowledgeError> {
+    read_folder(dir, options).map(|(_, report)| report)
 }
 
-fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeError> {
+fn read_folder(
+    dir: &Path,
+    options: &LoadOptions,
+) -> Result<(Option<KnowledgeBase>, Report), KnowledgeError> {
     if !dir.is_dir() {
         return Err(KnowledgeError::NotAFolder(dir.to_path_buf()));
     }
+    let reader = FileReader::new(dir, options);
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     let mut report = Report::default();
@@ -138,26 +152,40 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
             });
             continue;
         }
-        let mut paths: Vec<PathBuf> = fs::read_dir(&folder)
-            .map_err(|source| KnowledgeError::Io {
-                path: folder.clone(),
-                source,
-            })?
+        let listing = match fs::read_dir(&folder) {
+            Ok(listing) => listing,
+            Err(err) => {
+                problems.push(Diagnostic {
+                    path: folder.clone(),
+                    line: 1,
+                    column: 1,
+                    severity: Severity::Error,
+                    message: format!("the folder cannot be listed: {err}"),
+                });
+                continue;
+            }
+        };
+        // Hidden files are editors' (an Emacs lock `.#name.md` is a dangling link).
+        let mut paths: Vec<PathBuf> = listing
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .filter(|p| {
+                p.file_name()
+                    .is_none_or(|n| !n.as_encoded_bytes().starts_with(b"."))
+            })
             .collect();
         paths.sort();
         for path in paths {
-            let text = read_to_string(&path)?;
+            let text = reader
+                .read(&path)
+                .map_err(|unreadable| problems.push(unreadable))
+                .ok();
             report.entries += 1;
             match kind {
                 Kind::Service => report.services += 1,
                 Kind::Topic => report.topics += 1,
             }
-            let file = SourceFile {
-                path: &path,
-                text: &text,
-            };
+            let file = SourceFile::new(&path, text.as_deref().unwrap_or(""));
             let id = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -183,6 +211,9 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
                 ));
             } else {
                 first_seen.insert(id.clone(), path.clone());
+            }
+            if text.is_none() {
+                continue;
             }
             if let Some((entry, refs)) = parse_entry(&file, id, kind, today, &mut problems) {
                 // Positions now, so the file's text need not be kept until every id is known.
@@ -216,19 +247,17 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
         }
     }
 
-    let synonyms = read_synonyms(&dir.join("synonyms.toml"), &mut problems)?;
+    let synonyms = read_synonyms(&reader, &dir.join("synonyms.toml"), &mut problems);
     let safety = {
         let path = dir.join("safety.toml");
-        if path.is_file() {
-            let text = read_to_string(&path)?;
-            SafetyRules::parse(
-                &SourceFile {
-                    path: &path,
-                    text: &text,
-                },
-                &ids,
-                &mut problems,
-            )
+        if reader.present(&path) {
+            match reader.read(&path) {
+                Ok(text) => SafetyRules::parse(&SourceFile::new(&path, &text), &ids, &mut problems),
+                Err(unreadable) => {
+                    problems.push(unreadable);
+                    None
+                }
+            }
         } else {
             problems.push(Diagnostic {
                 path,
@@ -240,7 +269,7 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
             None
         }
     };
-    let (menu, general) = read_menu(&dir.join("menu.toml"), &ids, &mut problems)?;
+    let (menu, general) = read_menu(&reader, &dir.join("menu.toml"), &ids, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.diagnostics = problems;
@@ -392,17 +421,32 @@ fn parse_entry(
     Some((entry, refs))
 }
 
-fn read_synonyms(
+/// The text of an optional file: `None` when it is absent, or unreadable (and reported).
+fn read_optional(
+    reader: &FileReader,
     path: &Path,
     problems: &mut Vec<Diagnostic>,
-) -> Result<Vec<Vec<String>>, KnowledgeError> {
-    if !path.is_file() {
-        return Ok(Vec::new());
+) -> Option<String> {
+    if !reader.present(path) {
+        return None;
     }
-    let text = read_to_string(path)?;
-    let file = SourceFile { path, text: &text };
+    reader
+        .read(path)
+        .map_err(|unreadable| problems.push(unreadable))
+        .ok()
+}
+
+fn read_synonyms(
+    reader: &FileReader,
+    path: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Vec<String>> {
+    let Some(text) = read_optional(reader, path, problems) else {
+        return Vec::new();
+    };
+    let file = SourceFile::new(path, &text);
     match toml::from_str::<SynonymsFile>(&text) {
-        Ok(raw) => Ok(raw
+        Ok(raw) => raw
             .groups
             .into_iter()
             .map(|g| {
@@ -412,10 +456,10 @@ fn read_synonyms(
                     .collect::<Vec<_>>()
             })
             .filter(|g| g.len() > 1)
-            .collect()),
+            .collect(),
         Err(err) => {
             problems.push(file.toml_error(0, &err));
-            Ok(Vec::new())
+            Vec::new()
         }
     }
 }
@@ -423,15 +467,15 @@ fn read_synonyms(
 type Menu = (Vec<MenuChoice>, Vec<String>);
 
 fn read_menu(
+    reader: &FileReader,
     path: &Path,
     ids: &HashSet<String>,
     problems: &mut Vec<Diagnostic>,
-) -> Result<Menu, KnowledgeError> {
-    if !path.is_file() {
-        return Ok((default_menu(), Vec::new()));
-    }
-    let text = read_to_string(path)?;
-    let file = SourceFile { path, text: &text };
+) -> Menu {
+    let Some(text) = read_optional(reader, path, problems) else {
+        return (default_menu(), Vec::new());
+    };
+    let file = SourceFile::new(path, &text);
     match toml::from_str::<MenuFile>(&text) {
         Ok(raw) => {
             let named = raw
@@ -439,21 +483,38 @@ fn read_menu(
                 .iter()
                 .flat_map(|c| c.suggest.iter())
                 .chain(&raw.general);
+            let mut quoted: Option<HashMap<&str, usize>> = None;
             for id in named {
                 if !ids.contains(id) {
-                    let offset = text.find(&format!("\"{id}\"")).unwrap_or(0);
+                    // Where each quoted string first appears, found in one pass when needed.
+                    let quoted = quoted.get_or_insert_with(|| first_quoted(&text));
+                    let offset = quoted.get(id.as_str()).copied().unwrap_or(0);
                     problems.push(
                         file.error(offset, format!("menu names `{id}`, which is not an entry")),
                     );
                 }
             }
-            Ok((raw.choices, raw.general))
+            (raw.choices, raw.general)
         }
         Err(err) => {
             problems.push(file.toml_error(0, &err));
-            Ok((default_menu(), Vec::new()))
+            (default_menu(), Vec::new())
         }
     }
+}
+
+/// Where each short `"quoted"` string first appears (its opening quote), in one pass: ids
+/// are at most [`MAX_ID_LEN`] bytes, so longer strings are not needed.
+fn first_quoted(text: &str) -> HashMap<&str, usize> {
+    let mut found = HashMap::new();
+    let bytes = text.as_bytes();
+    for (open, _) in text.match_indices('"') {
+        let window = &bytes[open + 1..bytes.len().min(open + 2 + MAX_ID_LEN)];
+        if let Some(len) = window.iter().position(|&b| b == b'"') {
+            found.entry(&text[open + 1..open + 1 + len]).or_insert(open);
+        }
+    }
+    found
 }
 
 /// The menu used when a folder has no `menu.toml`.

@@ -2,14 +2,14 @@ use crate::common::{fixture, shipped_dir};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn signpost() -> Command {
+pub fn signpost() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_signpost"));
     cmd.env_remove("SIGNPOST_KNOWLEDGE")
         .env_remove("SIGNPOST_LOG");
     cmd
 }
 
-fn run_with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
+pub fn run_with_stdin(mut cmd: Command, input: impl AsRef<[u8]>) -> std::process::Output {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -20,7 +20,7 @@ fn run_with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
         .stdin
         .take()
         .unwrap()
-        .write_all(input.as_bytes())
+        .write_all(input.as_ref())
         .unwrap();
     child.wait_with_output().unwrap()
 }
@@ -44,7 +44,7 @@ fn ask_json_batch_prints_one_object_per_question() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
         .collect();
-    assert_eq!(lines.len(), 3, "blank lines are skipped: {stdout}");
+    assert_eq!(lines.len(), 4, "one line out per line in: {stdout}");
     assert_eq!(
         lines[0]["query"],
         "my partner is in prison, where can I get support as a family"
@@ -61,8 +61,11 @@ fn ask_json_batch_prints_one_object_per_question() {
             .contains("Families Outside")
     );
     assert!(first["score"].as_f64().unwrap() > 0.0);
-    assert_eq!(lines[1]["crisis"][0], "suicide-self-harm");
-    assert_eq!(lines[2]["fallback"], true);
+    // The blank line is answered as an empty message: the honest fallback.
+    assert_eq!(lines[1]["query"], "");
+    assert_eq!(lines[1]["fallback"], true);
+    assert_eq!(lines[2]["crisis"][0], "suicide-self-harm");
+    assert_eq!(lines[3]["fallback"], true);
 }
 
 #[test]

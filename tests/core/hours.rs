@@ -477,8 +477,8 @@ fn check_reports_hours_that_do_not_parse_where_they_are() {
     copy_dir(&fixture("small"), dir.path());
     let path = dir.path().join("services/prison-families-line.md");
     let text = std::fs::read_to_string(&path).unwrap().replace(
-        "hours = \"Monday to Friday, 9am to 5pm\"\n",
-        "hours = \"Monday to Friday, 9am to 5pm\"\nopening_hours = \"Mo-Fr 9-17\"\ntown = \"Stranrar\"\n",
+        "opening_hours = \"Mo-Fr 09:00-17:00\"\n",
+        "opening_hours = \"Mo-Fr 9-17\"\ntown = \"Stranrar\"\n",
     );
     std::fs::write(&path, &text).unwrap();
     let line = text
@@ -512,7 +512,8 @@ fn check_reports_hours_that_do_not_parse_where_they_are() {
     );
 
     // A line with hours in words only is a warning, at the hours.
-    let report = knowledge::check(&fixture("small")).unwrap();
+    std::fs::write(&path, text.replace("opening_hours = \"Mo-Fr 9-17\"\n", "")).unwrap();
+    let report = knowledge::check(dir.path()).unwrap();
     assert!(
         report
             .diagnostics
