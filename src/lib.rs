@@ -21,6 +21,7 @@ pub mod error;
 pub mod eval;
 pub mod gaps;
 pub mod knowledge;
+pub mod learn;
 pub mod live;
 pub mod reply;
 pub mod safety;

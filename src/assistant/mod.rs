@@ -5,7 +5,8 @@ mod smalltalk;
 
 use crate::error::Error;
 use crate::knowledge::{Audience, Entry, Kind, KnowledgeBase, MenuChoice, Report, Stage};
-use crate::reply::{Action, Card, Hit, Intent, Reply, SafetyNotice, Suggestion};
+use crate::reply::{Action, Card, ConcernNotice, Hit, Intent, Reply, SafetyNotice, Suggestion};
+use crate::safety::{CrisisCategory, Verdict};
 use crate::search::{Preferences, SearchIndex, SearchOutcome};
 use smalltalk::SmallTalk;
 use std::collections::HashSet;
@@ -82,6 +83,12 @@ impl Assistant {
         &self.kb
     }
 
+    /// The full triage of a message: what each layer found, for explanations. [`Assistant::answer`]
+    /// acts on the same verdict.
+    pub fn triage(&self, text: &str) -> Verdict<'_> {
+        self.kb.safety.assess(text)
+    }
+
     /// When the folder was loaded.
     pub fn loaded_at(&self) -> SystemTime {
         self.loaded_at
@@ -89,7 +96,13 @@ impl Assistant {
 
     /// Answers one message.
     pub fn answer(&self, turn: &Turn<'_>) -> Reply {
-        let safety = self.safety_notice(turn.text);
+        let verdict = self.kb.safety.assess(turn.text);
+        let safety = self.notice(&verdict.crisis());
+        let concern = if safety.is_none() {
+            self.concern_notice(&verdict.concern())
+        } else {
+            None
+        };
         let prefs = Preferences {
             audience: turn.audience,
             stage: turn.stage,
@@ -133,6 +146,15 @@ impl Assistant {
                 );
             }
             reply.safety = Some(notice);
+        } else if let Some(concern) = concern {
+            // The answer stays; one line and the emergency lines button are added.
+            if !reply.suggestions.iter().any(|s| s.action == Action::Crisis) {
+                reply.suggestions.push(Suggestion {
+                    label: "Emergency lines".into(),
+                    action: Action::Crisis,
+                });
+            }
+            reply.concern = Some(concern);
         }
         reply.audience = turn.audience;
         reply
@@ -357,8 +379,20 @@ impl Assistant {
     /// The safety notice for a message, if it is a crisis: what [`Assistant::answer`] puts
     /// first. For front ends that search only part of a long message but triage all of it.
     pub fn safety_notice(&self, text: &str) -> Option<SafetyNotice> {
+        self.notice(&self.kb.safety.triage(text))
+    }
+
+    /// The one-line concern for categories below the crisis threshold, most probable first.
+    fn concern_notice(&self, categories: &[&CrisisCategory]) -> Option<ConcernNotice> {
+        let first = categories.first()?;
+        Some(ConcernNotice {
+            categories: categories.iter().map(|c| c.id.clone()).collect(),
+            message: first.concern.clone(),
+        })
+    }
+
+    fn notice(&self, categories: &[&CrisisCategory]) -> Option<SafetyNotice> {
         let rules = &self.kb.safety;
-        let categories = rules.triage(text);
         let first = categories.first()?;
         let mut seen = HashSet::new();
         let cards = categories

@@ -68,6 +68,10 @@ fn unwrapped(reply: &Reply) -> String {
         }
         out.push('\n');
     }
+    if let Some(concern) = &reply.concern {
+        let _ = writeln!(out, "! {}", concern.message);
+        out.push('\n');
+    }
     if !reply.lead.is_empty() {
         let _ = writeln!(out, "{}", reply.lead);
     }

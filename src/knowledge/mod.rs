@@ -6,6 +6,7 @@
 //!   topics/<id>.md     plain-English explainers
 //!   synonyms.toml      words that mean the same thing here
 //!   safety.toml        crisis rules
+//!   safety/*.txt       (optional) the crisis corpus the classifier learns from
 //!   menu.toml          (optional) the "who are you" menu and its suggestions
 //! ```
 
@@ -16,7 +17,7 @@ pub use diagnostics::{Diagnostic, Report, Severity};
 pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, Stage};
 
 use crate::error::KnowledgeError;
-use crate::safety::SafetyRules;
+use crate::safety::Safety;
 use crate::text::normalise;
 use diagnostics::SourceFile;
 use model::FrontMatter;
@@ -70,8 +71,8 @@ pub struct KnowledgeBase {
     pub entries: Vec<Entry>,
     /// Groups of normalised words and phrases that mean the same thing.
     pub synonyms: Vec<Vec<String>>,
-    /// The crisis rules.
-    pub safety: SafetyRules,
+    /// Crisis triage: the rules and the classifier learned from the corpus.
+    pub safety: Safety,
     /// The "who are you" menu.
     pub menu: Vec<MenuChoice>,
     /// Entries offered when a question can't be answered with confidence.
@@ -106,6 +107,23 @@ impl KnowledgeBase {
 /// Checks a folder and reports every problem, without needing it to be valid.
 pub fn check(dir: &Path) -> Result<Report, KnowledgeError> {
     read_folder(dir).map(|(_, report)| report)
+}
+
+/// As [`check`], and when the folder is valid and has a crisis corpus, cross-validates the
+/// classifier with `folds` folds: the figures go in the report, and each corpus line the
+/// held-out verdict gets wrong is a warning. What `signpost check` runs.
+pub fn check_and_cross_validate(dir: &Path, folds: usize) -> Result<Report, KnowledgeError> {
+    let (kb, mut report) = read_folder(dir)?;
+    if let Some(kb) = kb.filter(|_| !report.has_errors())
+        && let Some(cv) = kb.safety.cross_validate(folds)
+    {
+        report.diagnostics.extend(cv.wrong.iter().cloned());
+        report
+            .diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        report.cross_validation = Some(cv);
+    }
+    Ok(report)
 }
 
 fn read_to_string(path: &Path) -> Result<String, KnowledgeError> {
@@ -217,29 +235,7 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
     }
 
     let synonyms = read_synonyms(&dir.join("synonyms.toml"), &mut problems)?;
-    let safety = {
-        let path = dir.join("safety.toml");
-        if path.is_file() {
-            let text = read_to_string(&path)?;
-            SafetyRules::parse(
-                &SourceFile {
-                    path: &path,
-                    text: &text,
-                },
-                &ids,
-                &mut problems,
-            )
-        } else {
-            problems.push(Diagnostic {
-                path,
-                line: 1,
-                column: 1,
-                severity: Severity::Error,
-                message: "missing safety.toml: crisis rules are required".into(),
-            });
-            None
-        }
-    };
+    let safety = Safety::load(dir, &ids, &mut problems)?;
     let (menu, general) = read_menu(&dir.join("menu.toml"), &ids, &mut problems)?;
 
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
