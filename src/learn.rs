@@ -139,20 +139,30 @@ impl TextClassifier {
             .suffix(".txt")
             .tempfile()?;
         let mut labels = std::collections::BTreeSet::new();
-        let mut count = 0usize;
+        let mut rows = Vec::new();
+        for (label, text) in lines {
+            if label.is_empty() || label.chars().any(char::is_whitespace) {
+                return Err(LearnError::InvalidLabel(label.to_string()));
+            }
+            let text = sanitise(text);
+            if text.is_empty() {
+                continue;
+            }
+            rows.push(format!("{LABEL_PREFIX}{label} {text}\n"));
+            labels.insert(label.to_string());
+        }
+        let count = rows.len();
+        // Lines grouped by label would teach the last group last, when the learning rate has
+        // fallen: the model would lean towards it. A shuffle with a fixed seed avoids that and
+        // keeps training repeatable.
         {
+            use rand::SeedableRng;
+            use rand::seq::SliceRandom;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(u64::from(settings.seed));
+            rows.shuffle(&mut rng);
             let mut out = std::io::BufWriter::new(file.as_file_mut());
-            for (label, text) in lines {
-                if label.is_empty() || label.chars().any(char::is_whitespace) {
-                    return Err(LearnError::InvalidLabel(label.to_string()));
-                }
-                let text = sanitise(text);
-                if text.trim().is_empty() {
-                    continue;
-                }
-                writeln!(out, "{LABEL_PREFIX}{label} {text}")?;
-                labels.insert(label.to_string());
-                count += 1;
+            for row in &rows {
+                out.write_all(row.as_bytes())?;
             }
             out.flush()?;
         }

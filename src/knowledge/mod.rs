@@ -235,7 +235,7 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
     }
 
     let synonyms = read_synonyms(&dir.join("synonyms.toml"), &mut problems)?;
-    let safety = Safety::load(dir, &ids, &mut problems)?;
+    let safety = Safety::load(dir, &ids, &entries, &mut problems)?;
     let (menu, general) = read_menu(&dir.join("menu.toml"), &ids, &mut problems)?;
 
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));

@@ -33,16 +33,39 @@ pub struct CrisisClassifier {
 }
 
 impl CrisisClassifier {
-    /// Trains on the corpus (through the model cache in `cache`, when given).
+    /// Trains on the corpus and on `calm` texts (normalised, not a crisis), through the model
+    /// cache in `cache` when given.
     pub fn train(
         lines: &[CorpusLine],
+        calm: &[String],
         categories: &[String],
         settings: &TrainingSettings,
         cache: Option<&Path>,
     ) -> Result<CrisisClassifier, LearnError> {
+        // The pieces of a message that is not a crisis are not a crisis either: teach them too,
+        // so a stretch of a long calm message read on its own does not look like one.
+        let crisis_texts: std::collections::HashSet<&str> = lines
+            .iter()
+            .filter(|l| l.label != NONE)
+            .map(|l| l.text.as_str())
+            .collect();
+        let calm_pieces: Vec<String> = lines
+            .iter()
+            .filter(|l| l.label == NONE)
+            .flat_map(|l| pieces(&crate::text::sentences(&l.raw)))
+            .chain(calm.iter().cloned())
+            .collect();
+        let mut seen = std::collections::HashSet::new();
         let pairs: Vec<(&str, &str)> = lines
             .iter()
             .map(|l| (l.label.as_str(), l.text.as_str()))
+            .chain(
+                calm_pieces
+                    .iter()
+                    .filter(|p| !crisis_texts.contains(p.as_str()))
+                    .map(|p| (NONE, p.as_str())),
+            )
+            .filter(|(label, text)| *label != NONE || seen.insert(*text))
             .collect();
         let model = match cache {
             Some(folder) => super::cache::train(&pairs, settings, folder)?,
@@ -54,19 +77,26 @@ impl CrisisClassifier {
         })
     }
 
-    /// For each category, the highest probability the model gives it over the pieces of a
-    /// message (given as its normalised sentences): the whole of a short message, each
-    /// sentence, and sliding windows of a few dozen words. Linear in the length of the message.
-    pub fn scores(&self, sentences: &[String]) -> Vec<f32> {
-        let mut best = vec![0.0f32; self.categories.len()];
+    /// What the model makes of a message (given as its normalised sentences), read piece by
+    /// piece: the whole of a short message, each sentence, and sliding windows of a few dozen
+    /// words; the highest probability over the pieces counts. Linear in the length of the
+    /// message.
+    pub fn scores(&self, sentences: &[String]) -> Scores {
+        let mut scores = Scores {
+            categories: vec![0.0; self.categories.len()],
+            crisis: 0.0,
+        };
         for piece in pieces(sentences) {
+            let mut crisis = 0.0f32;
             for (label, probability) in self.model.predict(&piece) {
                 if let Some(i) = self.categories.iter().position(|c| *c == label) {
-                    best[i] = best[i].max(probability);
+                    scores.categories[i] = scores.categories[i].max(probability);
+                    crisis += probability;
                 }
             }
+            scores.crisis = scores.crisis.max(crisis.min(1.0));
         }
-        best
+        scores
     }
 
     /// The categories scored, in safety.toml's order.
@@ -77,6 +107,29 @@ impl CrisisClassifier {
     /// Whether `label` is one this model was trained to give (`none` included).
     pub fn knows(&self, label: &str) -> bool {
         label == NONE || self.categories.iter().any(|c| c == label)
+    }
+}
+
+/// The classifier's reading of one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// Per category (in safety.toml's order), its highest probability over the pieces.
+    pub categories: Vec<f32>,
+    /// The highest probability over the pieces that a piece is a crisis of any kind (one
+    /// minus the probability of `none`): danger split between two close categories still
+    /// counts in full.
+    pub crisis: f32,
+}
+
+impl Scores {
+    /// The most probable category (by index), if any category scored at all.
+    pub fn top(&self) -> Option<usize> {
+        self.categories
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| **p > 0.0)
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
     }
 }
 

@@ -162,6 +162,10 @@ pub(crate) fn dedup(lines: Vec<CorpusLine>, problems: &mut Vec<Diagnostic>) -> V
         match first.get(&line.text) {
             Some(&i) => {
                 let other = &kept[i];
+                if other.label == line.label && other.path.extension() != line.path.extension() {
+                    // A corpus file may repeat an example of safety.toml: that is no mistake.
+                    continue;
+                }
                 let (severity, message) = if other.label == line.label {
                     (
                         Severity::Warning,

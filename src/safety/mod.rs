@@ -17,10 +17,11 @@ pub mod corpus;
 mod rules;
 
 use crate::error::KnowledgeError;
+use crate::knowledge::Entry;
 use crate::knowledge::diagnostics::{Diagnostic, Severity, SourceFile};
 use crate::learn::TrainingSettings;
 use crate::text;
-use classifier::CrisisClassifier;
+use classifier::{CrisisClassifier, Scores};
 use corpus::{CorpusLine, NONE};
 use rules::{Rules, Written};
 use serde::{Deserialize, Serialize};
@@ -121,10 +122,12 @@ pub enum Layer {
         /// `path:line` of the pattern.
         source: String,
     },
-    /// The classifier gave this probability (at least the concern threshold).
+    /// The classifier found it at or above the concern threshold.
     Classifier {
-        /// From 0 to 1, rounded to three places.
+        /// Its probability for this category, from 0 to 1, rounded to three places.
         probability: f32,
+        /// Its probability that the message is a crisis of any kind.
+        crisis: f32,
     },
 }
 
@@ -197,6 +200,8 @@ pub struct Safety {
     rules: Rules,
     classifier: Option<Arc<CrisisClassifier>>,
     corpus: Arc<Vec<CorpusLine>>,
+    /// The example questions of entries, which are not crises: taught as `none` too.
+    calm: Arc<Vec<String>>,
     /// safety.toml, as named in explanations.
     source: PathBuf,
 }
@@ -212,7 +217,7 @@ impl Safety {
         let fired = self.rules.fire(&clauses);
         let scores = self.classifier.as_ref().map(|c| c.scores(&sentences));
         Verdict {
-            findings: self.judge(&fired, scores.as_deref()),
+            findings: self.judge(&fired, scores.as_ref(), self.thresholds),
             safety: self,
         }
     }
@@ -237,15 +242,28 @@ impl Safety {
         &self.corpus
     }
 
-    fn judge(&self, fired: &[Option<usize>], scores: Option<&[f32]>) -> Vec<Finding> {
-        let t = self.thresholds;
+    /// One verdict from both layers. A category is a crisis when one of its rules fired, or
+    /// when the classifier's probability that the message is a crisis reaches the crisis
+    /// threshold and the category is the most probable one (or reaches that threshold on its
+    /// own); a concern likewise at the concern threshold.
+    fn judge(
+        &self,
+        fired: &[Option<usize>],
+        scores: Option<&Scores>,
+        t: Thresholds,
+    ) -> Vec<Finding> {
+        let top = scores.and_then(Scores::top);
         let mut findings = Vec::new();
         for (i, category) in self.categories.iter().enumerate() {
-            let probability = scores.map_or(0.0, |s| s[i]);
             let rule = fired[i];
-            let level = if rule.is_some() || (scores.is_some() && probability >= t.crisis) {
+            let (probability, crisis) = scores.map_or((0.0, 0.0), |s| (s.categories[i], s.crisis));
+            let reaches = |threshold: f32| {
+                scores.is_some()
+                    && (probability >= threshold || (top == Some(i) && crisis >= threshold))
+            };
+            let level = if rule.is_some() || reaches(t.crisis) {
                 Level::Crisis
-            } else if scores.is_some() && probability >= t.concern {
+            } else if reaches(t.concern) {
                 Level::Concern
             } else {
                 continue;
@@ -256,9 +274,10 @@ impl Safety {
                     source: format!("{}:{line}", self.source.display()),
                 });
             }
-            if scores.is_some() && probability >= t.concern {
+            if reaches(t.concern) {
                 layers.push(Layer::Classifier {
-                    probability: (probability * 1000.0).round() / 1000.0,
+                    probability: round(probability),
+                    crisis: round(crisis),
                 });
             }
             findings.push(Finding {
@@ -269,6 +288,25 @@ impl Safety {
             });
         }
         findings
+    }
+
+    /// The example questions of the folder's entries, normalised: what people ask when they
+    /// are not in crisis. Entries that a crisis shows (helplines) and questions a rule fires
+    /// on are left out, since their questions may describe a crisis.
+    fn calm_questions(&self, entries: &[Entry]) -> Vec<String> {
+        let shown: HashSet<&str> = self
+            .categories
+            .iter()
+            .flat_map(|c| c.show.iter().map(String::as_str))
+            .collect();
+        entries
+            .iter()
+            .filter(|e| !shown.contains(e.id.as_str()))
+            .flat_map(|e| e.questions.iter())
+            .filter(|q| self.rules_fire(q).is_empty())
+            .map(|q| text::normalise(q))
+            .filter(|q| !q.is_empty())
+            .collect()
     }
 
     /// The rules alone: the categories (by index) whose patterns fire, for the file's own
@@ -290,6 +328,7 @@ impl Safety {
     pub(crate) fn load(
         root: &Path,
         known_ids: &HashSet<String>,
+        entries: &[Entry],
         problems: &mut Vec<Diagnostic>,
     ) -> Result<Option<Safety>, KnowledgeError> {
         let path = root.join("safety.toml");
@@ -348,10 +387,12 @@ impl Safety {
             return Ok(None);
         }
         if has_corpus {
+            safety.calm = Arc::new(safety.calm_questions(entries));
             let ids: Vec<String> = safety.categories.iter().map(|c| c.id.clone()).collect();
             let started = std::time::Instant::now();
             match CrisisClassifier::train(
                 &lines,
+                &safety.calm,
                 &ids,
                 &classifier::SETTINGS,
                 Some(&cache::folder(root)),
@@ -456,6 +497,7 @@ impl Safety {
             rules,
             classifier: None,
             corpus: Arc::new(Vec::new()),
+            calm: Arc::new(Vec::new()),
             source: file.path.to_path_buf(),
         };
         if problems.len() > before {
@@ -536,6 +578,17 @@ fn thresholds(
     t
 }
 
+/// One corpus line judged by a model trained without it.
+#[derive(Debug, Clone)]
+pub struct HeldOut {
+    /// Its index in [`Safety::corpus`].
+    pub line: usize,
+    /// Per category, the line in safety.toml of the rule that fired, if any.
+    pub rules: Vec<Option<usize>>,
+    /// What the classifier made of it.
+    pub scores: Scores,
+}
+
 /// How the learned layer did on lines it had not seen, fold by fold.
 #[derive(Debug, Clone, Serialize)]
 pub struct CrossValidation {
@@ -589,6 +642,10 @@ pub struct NotCrisisFigures {
     pub concerns: usize,
 }
 
+fn round(p: f32) -> f32 {
+    (p * 1000.0).round() / 1000.0
+}
+
 fn share(n: usize, of: usize) -> f64 {
     if of == 0 { 1.0 } else { n as f64 / of as f64 }
 }
@@ -601,13 +658,11 @@ impl Safety {
         self.cross_validate_with(folds, &classifier::SETTINGS, self.thresholds)
     }
 
-    /// As [`Safety::cross_validate`], with other settings and thresholds (for choosing them).
-    pub fn cross_validate_with(
-        &self,
-        folds: usize,
-        settings: &TrainingSettings,
-        thresholds: Thresholds,
-    ) -> Option<CrossValidation> {
+    /// Each corpus line as judged by a model trained without it (`folds` models in all, lines
+    /// dealt to folds in file order, label by label): what the rules fire and the classifier's
+    /// score per category. Thresholds are applied afterwards, so this serves to choose them.
+    /// `None` without a corpus.
+    pub fn held_out(&self, folds: usize, settings: &TrainingSettings) -> Option<Vec<HeldOut>> {
         if self.classifier.is_none() || folds < 2 {
             return None;
         }
@@ -622,33 +677,37 @@ impl Safety {
             })
             .collect();
         let ids: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
-        let judged = |fold: usize| -> Vec<(usize, Vec<Finding>)> {
+        let judged = |fold: usize| -> Vec<HeldOut> {
             let train: Vec<CorpusLine> = lines
                 .iter()
                 .zip(&fold_of)
                 .filter(|(_, f)| **f != fold)
                 .map(|(l, _)| l.clone())
                 .collect();
-            let Ok(model) = CrisisClassifier::train(&train, &ids, settings, None) else {
+            let Ok(model) = CrisisClassifier::train(&train, &self.calm, &ids, settings, None)
+            else {
                 return Vec::new();
-            };
-            let judge = Safety {
-                classifier: Some(Arc::new(model)),
-                thresholds,
-                corpus: Arc::new(Vec::new()),
-                ..self.clone()
             };
             lines
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| fold_of[*i] == fold)
-                .map(|(i, l)| (i, judge.assess(&l.raw).findings))
+                .map(|(i, l)| {
+                    let sentences = text::sentences(&l.raw);
+                    let clauses: Vec<&str> =
+                        sentences.iter().flat_map(|s| text::clauses(s)).collect();
+                    HeldOut {
+                        line: i,
+                        rules: self.rules.fire(&clauses),
+                        scores: model.scores(&sentences),
+                    }
+                })
                 .collect()
         };
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, folds);
-        let mut results: Vec<Vec<(usize, Vec<Finding>)>> = Vec::new();
+        let mut results: Vec<HeldOut> = Vec::with_capacity(lines.len());
         for batch in (0..folds).collect::<Vec<_>>().chunks(workers) {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = batch
@@ -656,13 +715,39 @@ impl Safety {
                     .map(|&fold| scope.spawn(move || judged(fold)))
                     .collect();
                 for handle in handles {
-                    results.push(handle.join().unwrap_or_default());
+                    results.extend(handle.join().unwrap_or_default());
                 }
             });
         }
-        let mut judged: Vec<(usize, Vec<Finding>)> = results.into_iter().flatten().collect();
-        judged.sort_by_key(|(i, _)| *i);
+        results.sort_by_key(|h| h.line);
+        Some(results)
+    }
 
+    /// As [`Safety::cross_validate`], with other settings and thresholds (for choosing them).
+    pub fn cross_validate_with(
+        &self,
+        folds: usize,
+        settings: &TrainingSettings,
+        thresholds: Thresholds,
+    ) -> Option<CrossValidation> {
+        let held_out = self.held_out(folds, settings)?;
+        Some(self.figures(&held_out, folds, settings, thresholds))
+    }
+
+    /// The cross-validation figures of held-out judgements at these thresholds.
+    pub fn figures(
+        &self,
+        held_out: &[HeldOut],
+        folds: usize,
+        settings: &TrainingSettings,
+        thresholds: Thresholds,
+    ) -> CrossValidation {
+        let lines = &self.corpus;
+        let ids: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
+        let judged: Vec<(usize, Vec<Finding>)> = held_out
+            .iter()
+            .map(|h| (h.line, self.judge(&h.rules, Some(&h.scores), thresholds)))
+            .collect();
         let mut categories: Vec<CategoryFigures> = ids
             .iter()
             .map(|id| CategoryFigures {
@@ -737,14 +822,14 @@ impl Safety {
             }
         }
         wrong.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-        Some(CrossValidation {
+        CrossValidation {
             folds,
             settings: settings.fingerprint(),
             thresholds,
             categories,
             not_crisis,
             wrong,
-        })
+        }
     }
 }
 
@@ -767,7 +852,9 @@ fn explain(findings: &[&Finding]) -> String {
                 .iter()
                 .map(|l| match l {
                     Layer::Rule { source } => format!("rule at {source}"),
-                    Layer::Classifier { probability } => format!("classifier {probability:.2}"),
+                    Layer::Classifier { probability, .. } => {
+                        format!("classifier {probability:.2}")
+                    }
                 })
                 .collect();
             format!("`{}`: {}", f.category, how.join(" and "))
