@@ -242,10 +242,11 @@ impl Safety {
         &self.corpus
     }
 
-    /// One verdict from both layers. A category is a crisis when one of its rules fired, or
-    /// when the classifier's probability that the message is a crisis reaches the crisis
-    /// threshold and the category is the most probable one (or reaches that threshold on its
-    /// own); a concern likewise at the concern threshold.
+    /// One verdict from both layers. A category is a crisis when one of its rules fired or the
+    /// classifier's probability for it reaches the crisis threshold; a concern when that
+    /// probability reaches the concern threshold, or when it is the most probable category
+    /// of a message the classifier takes for a crisis of some kind (its probability split
+    /// between close categories) at the crisis threshold.
     fn judge(
         &self,
         fired: &[Option<usize>],
@@ -257,13 +258,12 @@ impl Safety {
         for (i, category) in self.categories.iter().enumerate() {
             let rule = fired[i];
             let (probability, crisis) = scores.map_or((0.0, 0.0), |s| (s.categories[i], s.crisis));
-            let reaches = |threshold: f32| {
-                scores.is_some()
-                    && (probability >= threshold || (top == Some(i) && crisis >= threshold))
-            };
-            let level = if rule.is_some() || reaches(t.crisis) {
+            let learned = scores.is_some();
+            let concern =
+                learned && (probability >= t.concern || (top == Some(i) && crisis >= t.crisis));
+            let level = if rule.is_some() || (learned && probability >= t.crisis) {
                 Level::Crisis
-            } else if reaches(t.concern) {
+            } else if concern {
                 Level::Concern
             } else {
                 continue;
@@ -274,7 +274,7 @@ impl Safety {
                     source: format!("{}:{line}", self.source.display()),
                 });
             }
-            if reaches(t.concern) {
+            if concern {
                 layers.push(Layer::Classifier {
                     probability: round(probability),
                     crisis: round(crisis),
