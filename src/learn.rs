@@ -66,13 +66,13 @@ pub struct TrainingSettings {
 impl Default for TrainingSettings {
     fn default() -> Self {
         TrainingSettings {
-            dim: 24,
+            dim: 16,
             epochs: 20,
             learning_rate: 0.5,
             word_ngrams: 2,
             min_char_ngram: 3,
             max_char_ngram: 5,
-            buckets: 200_000,
+            buckets: 100_000,
             seed: 1,
         }
     }

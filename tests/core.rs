@@ -13,5 +13,7 @@ mod hostile;
 mod live;
 #[path = "core/quality.rs"]
 mod quality;
+#[path = "core/safety.rs"]
+mod safety;
 #[path = "core/search.rs"]
 mod search;

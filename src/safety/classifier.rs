@@ -7,14 +7,15 @@ use std::path::Path;
 
 /// How the crisis model is trained. Chosen by cross-validated recall on the shipped corpus;
 /// part of the cache key, so a change here retrains.
+/// (dim 16 with 100,000 buckets did as well as dim 24 with 200,000, in a third of the size.)
 pub const SETTINGS: TrainingSettings = TrainingSettings {
-    dim: 24,
+    dim: 16,
     epochs: 20,
     learning_rate: 0.5,
     word_ngrams: 2,
     min_char_ngram: 3,
     max_char_ngram: 5,
-    buckets: 200_000,
+    buckets: 100_000,
     seed: 1,
 };
 
