@@ -136,6 +136,10 @@ impl Scores {
 
 /// The pieces of a message the model reads, from its normalised sentences.
 pub fn pieces(sentences: &[String]) -> Vec<String> {
+    // A sentence said again adds nothing, and a paste repeated a hundred times would otherwise
+    // read as one long odd text.
+    let mut seen = std::collections::HashSet::new();
+    let sentences: Vec<&String> = sentences.iter().filter(|s| seen.insert(*s)).collect();
     let words: Vec<&str> = sentences
         .iter()
         .flat_map(|s| s.split(' '))
@@ -153,7 +157,7 @@ pub fn pieces(sentences: &[String]) -> Vec<String> {
             sentences
                 .iter()
                 .filter(|s| s.split(' ').count() <= WINDOW_WORDS)
-                .cloned(),
+                .map(|s| s.to_string()),
         );
     }
     if words.len() > WINDOW_WORDS {
@@ -186,6 +190,15 @@ mod tests {
             ["can i visit im scared", "can i visit", "im scared"]
         );
         assert!(pieces(&sentences(" ... ")).is_empty());
+    }
+
+    #[test]
+    fn a_repeated_sentence_is_read_once() {
+        let text = "I keep thinking. ".repeat(200) + "Help me.";
+        assert_eq!(
+            pieces(&sentences(&text)),
+            ["i keep thinking help me", "i keep thinking", "help me"]
+        );
     }
 
     #[test]

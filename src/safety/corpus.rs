@@ -162,7 +162,8 @@ pub(crate) fn dedup(lines: Vec<CorpusLine>, problems: &mut Vec<Diagnostic>) -> V
         match first.get(&line.text) {
             Some(&i) => {
                 let other = &kept[i];
-                if other.label == line.label && other.path.extension() != line.path.extension() {
+                let from_rules = |l: &CorpusLine| l.path.extension().is_some_and(|x| x == "toml");
+                if other.label == line.label && from_rules(other) != from_rules(&line) {
                     // A corpus file may repeat an example of safety.toml: that is no mistake.
                     continue;
                 }

@@ -33,6 +33,10 @@ use toml::Spanned;
 /// The corpus folder, inside the knowledge folder.
 pub const CORPUS_FOLDER: &str = "safety";
 
+/// At most this many example questions of entries are taught as `none`, so training time
+/// does not grow with the size of the folder.
+const MAX_CALM_QUESTIONS: usize = 1_000;
+
 /// The concern line when safety.toml gives none.
 pub const DEFAULT_CONCERN: &str =
     "If you are not safe right now, call 999. Samaritans 116 123, any time.";
@@ -206,9 +210,6 @@ pub struct Safety {
     source: PathBuf,
 }
 
-/// The former name of [`Safety`], when it held only rules.
-pub type SafetyRules = Safety;
-
 impl Safety {
     /// The full verdict on a message: rules and classifier, over the whole message.
     pub fn assess(&self, text: &str) -> Verdict<'_> {
@@ -303,6 +304,7 @@ impl Safety {
             .iter()
             .filter(|e| !shown.contains(e.id.as_str()))
             .flat_map(|e| e.questions.iter())
+            .take(MAX_CALM_QUESTIONS)
             .filter(|q| self.rules_fire(q).is_empty())
             .map(|q| text::normalise(q))
             .filter(|q| !q.is_empty())
