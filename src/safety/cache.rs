@@ -139,7 +139,7 @@ fn prune(folder: &Path) {
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
-    models.sort_by(|a, b| b.0.cmp(&a.0));
+    models.sort_by_key(|m| std::cmp::Reverse(m.0));
     for (_, old) in models.into_iter().skip(KEEP) {
         let _ = std::fs::remove_file(old);
     }
