@@ -1,6 +1,7 @@
 //! Unanswered questions, kept privately so admins know what to add.
 //!
-//! When enabled (the bots read `SIGNPOST_GAPS_FILE`), each turn that ends in the fallback
+//! When a front end hands [`crate::LiveKnowledge`] a [`GapsLog`] (the bots do when
+//! `SIGNPOST_GAPS_FILE` is set), each turn that ends in the fallback
 //! appends one line: the date (no time) and the message's words after removing anything that
 //! could identify a person: numbers, emails, web addresses, postcodes, handles, capitalised
 //! words (names), street addresses and filler words. No user or chat id is ever written.
@@ -157,13 +158,6 @@ impl GapsLog {
             path: path.into(),
             lock: Mutex::new(()),
         }
-    }
-
-    /// From `SIGNPOST_GAPS_FILE`, if set: off by default.
-    pub fn from_env() -> Option<GapsLog> {
-        std::env::var_os("SIGNPOST_GAPS_FILE")
-            .filter(|v| !v.is_empty())
-            .map(GapsLog::new)
     }
 
     /// The file written to.

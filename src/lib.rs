@@ -33,4 +33,4 @@ pub use assistant::{Assistant, Turn};
 pub use error::{Error, IndexError, KnowledgeError};
 pub use knowledge::{Audience, KnowledgeBase, Stage};
 pub use live::LiveKnowledge;
-pub use reply::{Action, Card, Reply};
+pub use reply::{Action, Card, Kind, Reply, Suggestion};

@@ -4,7 +4,7 @@
 use crate::assistant::{Assistant, Turn};
 use crate::error::{Error, KnowledgeError};
 use crate::gaps::GapsLog;
-use crate::knowledge::Report;
+pub use crate::knowledge::{Diagnostic, Report, Severity};
 use crate::reply::Reply;
 use arc_swap::ArcSwap;
 use notify::{EventKind, RecursiveMode, Watcher};
@@ -58,7 +58,7 @@ impl LiveKnowledge {
         let (assistant, report) = Assistant::load(dir)?;
         let shared = Arc::new(Shared {
             dir: dir.to_path_buf(),
-            gaps: arc_swap::ArcSwapOption::from(GapsLog::from_env().map(Arc::new)),
+            gaps: arc_swap::ArcSwapOption::empty(),
             current: ArcSwap::from_pointee(assistant),
             generation: AtomicU64::new(1),
             listeners: Mutex::new(Vec::new()),
@@ -122,8 +122,9 @@ impl LiveKnowledge {
         self.shared.current.load_full()
     }
 
-    /// Answers one message from the current snapshot, and records it (scrubbed) in the gaps
-    /// file when it ended in the fallback and `SIGNPOST_GAPS_FILE` is set.
+    /// Answers one message as a person sent it ([`Assistant::message`]: long messages
+    /// searched from their first part, triaged whole) from the current snapshot, and records
+    /// it (scrubbed) in the gaps file, if one was handed over, when it ended in the fallback.
     pub fn answer(&self, turn: &Turn<'_>) -> Reply {
         self.answer_on(&self.current(), turn)
     }
@@ -131,7 +132,7 @@ impl LiveKnowledge {
     /// As [`LiveKnowledge::answer`], on a snapshot the caller already holds (so that what it
     /// renders next comes from the same snapshot).
     pub fn answer_on(&self, assistant: &Assistant, turn: &Turn<'_>) -> Reply {
-        let reply = assistant.answer(turn);
+        let reply = assistant.message(turn);
         if reply.fallback {
             self.record_unanswered(turn.text);
         }
@@ -146,7 +147,8 @@ impl LiveKnowledge {
         }
     }
 
-    /// Uses this gaps log (or none) instead of the one named by `SIGNPOST_GAPS_FILE`.
+    /// Records unanswered questions in this gaps log (or, with `None`, nowhere: the default).
+    /// The front end chooses the file; the core never reads it from the environment.
     pub fn set_gaps(&self, gaps: Option<GapsLog>) {
         self.shared.gaps.store(gaps.map(Arc::new));
     }

@@ -1,7 +1,10 @@
 //! The platform-neutral answer every front end renders: data, not text.
 
-use crate::knowledge::{Audience, Contact, Entry, Kind, Stage};
-use serde::Serialize;
+use crate::knowledge::{Audience, Entry, Stage};
+use serde::{Serialize, Serializer};
+
+// What front ends need to show a card, so that none of them reads the knowledge base.
+pub use crate::knowledge::{Contact, ContactKind, Date, Kind};
 
 /// What kind of turn this was, so front ends can adapt (a menu after a greeting, say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,6 +72,12 @@ pub struct Card {
     pub contacts: Vec<Contact>,
     /// Its website.
     pub link: Option<String>,
+    /// Where it works ("Scotland", "Dumfries and Galloway"), if the entry says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// When a person last checked it.
+    #[serde(serialize_with = "date_text")]
+    pub reviewed: Date,
     /// The full text, only when one entry is shown on its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
@@ -84,6 +93,8 @@ impl Card {
             summary: entry.summary.clone(),
             contacts: entry.contacts.clone(),
             link: entry.link().map(str::to_string),
+            area: entry.area.clone(),
+            reviewed: entry.reviewed,
             body: None,
         }
     }
@@ -95,6 +106,10 @@ impl Card {
             ..Card::brief(entry)
         }
     }
+}
+
+fn date_text<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(date)
 }
 
 /// What a follow-up button does when pressed.
@@ -149,6 +164,32 @@ pub struct Suggestion {
     pub label: String,
     /// What it does.
     pub action: Action,
+}
+
+impl Suggestion {
+    /// The "Emergency lines" button.
+    pub fn crisis() -> Suggestion {
+        Suggestion {
+            label: "Emergency lines".into(),
+            action: Action::Crisis,
+        }
+    }
+
+    /// The "Start again" button, back to the menu.
+    pub fn start_again() -> Suggestion {
+        Suggestion {
+            label: "Start again".into(),
+            action: Action::Menu,
+        }
+    }
+
+    /// A button showing one entry in full, labelled with its title.
+    pub fn entry(entry: &Entry) -> Suggestion {
+        Suggestion {
+            label: entry.title.clone(),
+            action: Action::Entry(entry.id.clone()),
+        }
+    }
 }
 
 /// One ranked search result, for JSON output and evaluation.
@@ -210,5 +251,31 @@ impl Reply {
             .as_ref()
             .map(|c| c.categories.clone())
             .unwrap_or_default()
+    }
+
+    /// The concern notice to show: `None` when there is a safety notice, which always wins.
+    pub fn concern_to_show(&self) -> Option<&ConcernNotice> {
+        self.concern.as_ref().filter(|_| self.safety.is_none())
+    }
+
+    /// The buttons to show: the suggestions, with "Emergency lines" first when there is a
+    /// safety or concern notice and the suggestions lack it.
+    pub fn buttons(&self) -> Vec<Suggestion> {
+        let mut buttons = self.suggestions.clone();
+        let notice = self.safety.is_some() || self.concern_to_show().is_some();
+        if notice && !buttons.iter().any(|s| s.action == Action::Crisis) {
+            buttons.insert(0, Suggestion::crisis());
+        }
+        buttons
+    }
+
+    /// The ids of the entries shown (safety lines first), for logs: ids, never text.
+    pub fn shown_ids(&self) -> Vec<&str> {
+        self.safety
+            .iter()
+            .flat_map(|s| s.cards.iter())
+            .chain(&self.cards)
+            .map(|c| c.id.as_str())
+            .collect()
     }
 }

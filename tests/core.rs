@@ -3,6 +3,8 @@
 
 #[path = "core/check.rs"]
 mod check;
+#[path = "core/claims.rs"]
+mod claims;
 #[path = "core/cli.rs"]
 mod cli;
 #[path = "core/common.rs"]

@@ -1,6 +1,7 @@
 //! One turn of conversation: safety triage, then small talk and commands, then search, then
 //! the [`Reply`].
 
+pub mod conversation;
 mod smalltalk;
 
 use crate::error::Error;
@@ -137,13 +138,7 @@ impl Assistant {
             results.append(&mut reply.results);
             reply.results = results;
             if !reply.suggestions.iter().any(|s| s.action == Action::Crisis) {
-                reply.suggestions.insert(
-                    0,
-                    Suggestion {
-                        label: "Emergency lines".into(),
-                        action: Action::Crisis,
-                    },
-                );
+                reply.suggestions.insert(0, Suggestion::crisis());
             }
             reply.safety = Some(notice);
         } else if let Some(concern) = concern {
@@ -198,10 +193,7 @@ impl Assistant {
             emergency lines at any time. In danger, call 999.",
         );
         reply.suggestions = self.menu_buttons();
-        reply.suggestions.push(Suggestion {
-            label: "Emergency lines".into(),
-            action: Action::Crisis,
-        });
+        reply.suggestions.push(Suggestion::crisis());
         reply
     }
 
@@ -247,10 +239,7 @@ impl Assistant {
             .filter_map(|id| self.kb.get(id))
             .map(more_about)
             .collect();
-        reply.suggestions.push(Suggestion {
-            label: "Start again".into(),
-            action: Action::Menu,
-        });
+        reply.suggestions.push(Suggestion::start_again());
         reply.audience = Some(choice.audience);
         reply
     }
@@ -274,10 +263,7 @@ impl Assistant {
             .take(4)
             .map(more_about)
             .collect();
-        reply.suggestions.push(Suggestion {
-            label: "Start again".into(),
-            action: Action::Menu,
-        });
+        reply.suggestions.push(Suggestion::start_again());
         reply
     }
 
@@ -346,10 +332,7 @@ impl Assistant {
             messages: vec![rules.emergency.clone()],
             cards,
         });
-        reply.suggestions = vec![Suggestion {
-            label: "Start again".into(),
-            action: Action::Menu,
-        }];
+        reply.suggestions = vec![Suggestion::start_again()];
         reply
     }
 
@@ -467,10 +450,7 @@ impl Assistant {
             .filter_map(|c| self.kb.get(&c.id))
             .map(more_about)
             .collect();
-        reply.suggestions.push(Suggestion {
-            label: "Start again".into(),
-            action: Action::Menu,
-        });
+        reply.suggestions.push(Suggestion::start_again());
         reply.cards = cards;
         reply
     }
@@ -485,10 +465,7 @@ impl Assistant {
         reply.fallback = true;
         reply.cards = self.general_lines().into_iter().map(Card::brief).collect();
         reply.suggestions = self.menu_buttons();
-        reply.suggestions.push(Suggestion {
-            label: "Emergency lines".into(),
-            action: Action::Crisis,
-        });
+        reply.suggestions.push(Suggestion::crisis());
         reply
     }
 
@@ -514,8 +491,5 @@ fn hit(entry: &Entry, score: f32, coverage: f32, reason: &'static str) -> Hit {
 }
 
 fn more_about(entry: &Entry) -> Suggestion {
-    Suggestion {
-        label: entry.title.clone(),
-        action: Action::Entry(entry.id.clone()),
-    }
+    Suggestion::entry(entry)
 }

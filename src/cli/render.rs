@@ -68,9 +68,9 @@ fn unwrapped(reply: &Reply) -> String {
         }
         out.push('\n');
     }
-    if let Some(concern) = &reply.concern {
-        let _ = writeln!(out, "! {}", concern.message);
-        out.push('\n');
+    // A plausible risk below the crisis threshold: one line above the answer.
+    if let Some(concern) = reply.concern_to_show() {
+        let _ = writeln!(out, "(!) {}\n", concern.message);
     }
     if !reply.lead.is_empty() {
         let _ = writeln!(out, "{}", reply.lead);
@@ -85,10 +85,11 @@ fn unwrapped(reply: &Reply) -> String {
             }
         }
     }
-    if !reply.suggestions.is_empty() {
+    let buttons = reply.buttons();
+    if !buttons.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "Options (type the number):");
-        for (i, s) in reply.suggestions.iter().enumerate() {
+        for (i, s) in buttons.iter().enumerate() {
             let _ = writeln!(out, "  [{}] {}", i + 1, s.label);
         }
     }
@@ -126,7 +127,52 @@ pub fn contact_line(contact: &Contact) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{unwrapped, wrap};
+    use signpost::reply::ConcernNotice;
+    use signpost::{Assistant, Reply, Turn};
+
+    /// What people see in the terminal, pinned by snapshots (`cargo insta review` after a
+    /// deliberate change): the welcome, a question, a crisis, a concern, a fallback, an entry
+    /// in full, and the answer to a long message.
+    #[test]
+    fn what_people_see() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let (assistant, _) = Assistant::load(&dir).expect("the shipped knowledge loads");
+        for (name, reply) in samples(&assistant) {
+            insta::assert_snapshot!(name, wrap(&unwrapped(&reply), 80));
+        }
+    }
+
+    /// The same sample conversation for every front end's snapshots.
+    fn samples(assistant: &Assistant) -> Vec<(&'static str, Reply)> {
+        let ask = |text: &str| assistant.message(&Turn::new(text));
+        let mut concern =
+            ask("my son has been in prison a month and I can't sleep, everything feels too much");
+        concern.concern = Some(ConcernNotice {
+            categories: vec!["suicide-self-harm".into()],
+            message: "If you are not safe right now, call 999. Samaritans 116 123, any time."
+                .into(),
+        });
+        let mut long = String::from("my partner has just been sent to prison, who can help me. ");
+        while long.chars().count() < 2_500 {
+            long.push_str("I keep going over everything that happened this year. ");
+        }
+        vec![
+            ("welcome", assistant.welcome()),
+            (
+                "question",
+                ask("my partner has just been sent to prison, who can help me and the kids"),
+            ),
+            (
+                "crisis",
+                ask("I can't go on any more, I want to kill myself"),
+            ),
+            ("concern", concern),
+            ("fallback", ask("what is the best recipe for banana bread")),
+            ("entry", assistant.entry("families-outside")),
+            ("long_message", ask(&long)),
+        ]
+    }
 
     #[test]
     fn wraps_at_spaces_and_keeps_indents() {

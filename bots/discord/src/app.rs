@@ -1,36 +1,17 @@
-//! Start-up and shutdown: load the knowledge, pick the mode, stop on Ctrl-C or SIGTERM.
+//! Start-up: the knowledge (through `signpost-bot-support`, as for Telegram), then the mode.
 
 use crate::config::{Config, Mode};
 use crate::{endpoint, gateway};
-use signpost::LiveKnowledge;
+use signpost_bot_support::startup;
 use std::future::Future;
 
-/// Loads the knowledge folder, watching it unless `--no-watch`. The error lists every problem
-/// as `path:line:column`.
-pub fn load_knowledge(config: &Config) -> anyhow::Result<LiveKnowledge> {
-    let loaded = if config.watch {
-        LiveKnowledge::watch(&config.knowledge, signpost::live::DEFAULT_DEBOUNCE)
-    } else {
-        LiveKnowledge::load(&config.knowledge)
-    };
-    let (live, report) = loaded.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tracing::info!(
-        event = "knowledge_loaded",
-        entries = report.entries,
-        services = report.services,
-        topics = report.topics,
-        warnings = report.warnings(),
-        watching = config.watch,
-    );
-    Ok(live)
-}
-
-/// Runs the bot in the configured mode until `shutdown` completes.
+/// Loads the knowledge folder and runs the bot in the configured mode until `shutdown`
+/// completes.
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let live = load_knowledge(&config)?;
+    let live = startup::load_knowledge(&config.knowledge, config.watch, config.gaps.as_deref())?;
     match config.mode.clone() {
         Mode::Gateway => gateway::run(&config, live, shutdown).await,
         Mode::Endpoint { addr, public_key } => {
@@ -39,26 +20,7 @@ pub async fn run(
     }
 }
 
-/// Completes on Ctrl-C, or on SIGTERM where there are signals.
+/// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!(event = "signal", name = "interrupt"),
-        () = terminate => tracing::info!(event = "signal", name = "terminate"),
-    }
+    signpost_bot_support::shutdown::signal().await;
 }

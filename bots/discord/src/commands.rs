@@ -5,8 +5,7 @@ use serenity::all::{
     CommandInteraction, CommandOptionType, CreateCommand, CreateCommandOption, Interaction,
     MessageFlags, ResolvedValue,
 };
-use signpost::knowledge::Kind;
-use signpost::{Action, Audience, Stage};
+use signpost::{Audience, Kind, Stage};
 use std::fmt;
 
 /// `/ask question [audience] [share]`.
@@ -158,8 +157,8 @@ pub enum Request {
     },
     /// A button press.
     Press {
-        /// What the button does; `None` for a payload this bot did not make.
-        action: Option<Action>,
+        /// The button's payload, as the core made it (or anything, from an old message).
+        payload: String,
         /// Whether the button sits on a message only the presser sees.
         on_ephemeral: bool,
     },
@@ -226,7 +225,7 @@ impl Request {
             Interaction::Command(command) => from_command(command),
             Interaction::Autocomplete(command) => from_autocomplete(command),
             Interaction::Component(component) => Request::Press {
-                action: Action::decode(&component.data.custom_id),
+                payload: component.data.custom_id.clone(),
                 on_ephemeral: component
                     .message
                     .flags

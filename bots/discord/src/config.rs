@@ -1,7 +1,8 @@
 //! Configuration: a few flags, and the rest (secrets included) from the environment.
 
 use clap::Parser;
-use std::fmt;
+use signpost_bot_support::startup::{self, COMMON_ENVIRONMENT};
+pub use signpost_bot_support::{ConfigError, KnowledgeArgs, Secret};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -18,8 +19,11 @@ Environment:
   DISCORD_API_URL           send REST calls to this address instead of https://discord.com
                             (an HTTP proxy, or a fake in tests); the gateway address then
                             comes from its /api/v10/gateway
-  SIGNPOST_KNOWLEDGE        the knowledge folder (default: knowledge)
-  RUST_LOG                  log filter (default: info); messages are never logged";
+";
+
+fn environment_help() -> String {
+    format!("{ENVIRONMENT}{COMMON_ENVIRONMENT}")
+}
 
 /// Command-line flags.
 #[derive(Debug, Parser)]
@@ -28,43 +32,17 @@ Environment:
     version,
     about = "signpost on Discord: slash commands that signpost practitioners to services and \
              explain the Scottish justice process, from the knowledge folder.",
-    after_help = ENVIRONMENT
+    after_help = environment_help()
 )]
 pub struct Args {
-    /// The knowledge folder [env: SIGNPOST_KNOWLEDGE] [default: knowledge]
-    #[arg(long, value_name = "DIR")]
-    pub knowledge: Option<PathBuf>,
-
-    /// Load the knowledge once; do not watch the folder for changes.
-    #[arg(long)]
-    pub no_watch: bool,
+    /// The knowledge folder.
+    #[command(flatten)]
+    pub knowledge: KnowledgeArgs,
 
     /// Serve Discord's HTTP interactions at this address (e.g. 0.0.0.0:8080) instead of
     /// connecting to the gateway. Needs DISCORD_PUBLIC_KEY.
     #[arg(long, value_name = "ADDR")]
     pub interactions_endpoint: Option<SocketAddr>,
-}
-
-/// A secret that never shows in `Debug` or `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// A secret.
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The value, for the one place that needs it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
 }
 
 /// How the bot meets Discord.
@@ -98,19 +76,16 @@ pub struct Config {
     pub knowledge: PathBuf,
     /// Watch the folder and reload on changes.
     pub watch: bool,
+    /// The private list of unanswered questions, if one is kept.
+    pub gaps: Option<PathBuf>,
 }
 
-/// A configuration mistake, explained for the person starting the bot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl Config {
+    /// The secrets to keep out of every log line.
+    pub fn secrets(&self) -> Vec<Secret> {
+        self.token.iter().cloned().collect()
     }
 }
-
-impl std::error::Error for ConfigError {}
 
 fn id(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<u64>, ConfigError> {
     match env(name)
@@ -120,7 +95,7 @@ fn id(env: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<u64>, 
         None => Ok(None),
         Some(value) => match value.parse::<u64>() {
             Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(ConfigError(format!(
+            _ => Err(ConfigError::new(format!(
                 "{name} must be a Discord id (a number; right-click the server or channel with \
                  Developer Mode on and choose Copy ID)"
             ))),
@@ -147,34 +122,29 @@ impl Config {
         args: &Args,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let token = env("DISCORD_TOKEN")
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .map(Secret);
+        let token = startup::secret(&env, "DISCORD_TOKEN");
         let mode = match args.interactions_endpoint {
             None => Mode::Gateway,
             Some(addr) => {
                 let key = env("DISCORD_PUBLIC_KEY").unwrap_or_default();
                 if key.trim().is_empty() {
-                    return Err(ConfigError(
+                    return Err(ConfigError::new(
                         "DISCORD_PUBLIC_KEY is not set. --interactions-endpoint needs the \
                          application's public key: Discord Developer Portal > your application \
-                         > General Information > Public Key."
-                            .into(),
+                         > General Information > Public Key.",
                     ));
                 }
                 let public_key = hex32(&key).ok_or_else(|| {
-                    ConfigError("DISCORD_PUBLIC_KEY must be 64 hexadecimal digits.".into())
+                    ConfigError::new("DISCORD_PUBLIC_KEY must be 64 hexadecimal digits.")
                 })?;
                 Mode::Endpoint { addr, public_key }
             }
         };
         if mode == Mode::Gateway && token.is_none() {
-            return Err(ConfigError(
+            return Err(ConfigError::new(
                 "DISCORD_TOKEN is not set. Create a bot in the Discord Developer Portal \
                  (https://discord.com/developers/applications > your application > Bot > Reset \
-                 Token), then run: DISCORD_TOKEN=... signpost-discord"
-                    .into(),
+                 Token), then run: DISCORD_TOKEN=... signpost-discord",
             ));
         }
         let api_url = match env("DISCORD_API_URL")
@@ -183,30 +153,21 @@ impl Config {
         {
             Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(url),
             Some(_) => {
-                return Err(ConfigError(
-                    "DISCORD_API_URL must start with http:// or https://, e.g. http://127.0.0.1:3000"
-                        .into(),
+                return Err(ConfigError::new(
+                    "DISCORD_API_URL must start with http:// or https://, e.g. http://127.0.0.1:3000",
                 ));
             }
             None => None,
         };
-        let knowledge = args
-            .knowledge
-            .clone()
-            .or_else(|| {
-                env("SIGNPOST_KNOWLEDGE")
-                    .filter(|k| !k.trim().is_empty())
-                    .map(PathBuf::from)
-            })
-            .unwrap_or_else(|| PathBuf::from("knowledge"));
         Ok(Config {
             mode,
             token,
             guild_id: id(&env, "DISCORD_GUILD_ID")?,
             api_url,
             admin_channel_id: id(&env, "DISCORD_ADMIN_CHANNEL_ID")?,
-            knowledge,
-            watch: !args.no_watch,
+            knowledge: args.knowledge.knowledge.clone(),
+            watch: !args.knowledge.no_watch,
+            gaps: startup::gaps_file(&env),
         })
     }
 }
@@ -236,13 +197,13 @@ mod tests {
     #[test]
     fn reads_everything() {
         let c = config(
-            &["--no-watch"],
+            &["--no-watch", "--knowledge", "/k"],
             &[
                 ("DISCORD_TOKEN", " abc.def "),
                 ("DISCORD_GUILD_ID", "123"),
                 ("DISCORD_ADMIN_CHANNEL_ID", "456"),
                 ("DISCORD_API_URL", "http://127.0.0.1:9/"),
-                ("SIGNPOST_KNOWLEDGE", "/k"),
+                ("SIGNPOST_GAPS_FILE", "/var/gaps.txt"),
             ],
         )
         .unwrap();
@@ -251,6 +212,7 @@ mod tests {
         assert_eq!(c.admin_channel_id, Some(456));
         assert_eq!(c.api_url.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(c.knowledge, PathBuf::from("/k"));
+        assert_eq!(c.gaps, Some(PathBuf::from("/var/gaps.txt")));
         assert!(!c.watch);
         assert!(!format!("{c:?}").contains("abc.def"));
     }

@@ -6,7 +6,6 @@ use crate::commands::Request;
 use crate::config::Config;
 use crate::gateway;
 use crate::handler::{Responder, Response};
-use crate::render::Rendered;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,6 +14,7 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
 use serenity::all::{GuildId, Interaction, Verifier};
 use signpost::LiveKnowledge;
+use signpost_bot_support::http::{self, HttpLimits};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -103,14 +103,11 @@ async fn interactions(
             Ok(Ok(response)) => response,
             Ok(Err(_)) => {
                 tracing::error!(event = "answer_failed", command);
-                sorry(
-                    autocomplete,
-                    "Sorry, something went wrong. Please try again in a moment.",
-                )
+                Response::failure(state.responder.live(), autocomplete)
             }
             Err(_) => {
                 tracing::warn!(event = "answer_too_slow", command);
-                sorry(autocomplete, "Sorry, that took too long. Please try again.")
+                Response::failure(state.responder.live(), autocomplete)
             }
         }
     };
@@ -123,27 +120,14 @@ async fn interactions(
     }
 }
 
-/// The answer when the real one failed: no choices for autocomplete, a short private note
-/// otherwise.
-fn sorry(autocomplete: bool, text: &str) -> Response {
-    if autocomplete {
-        return Response::Choices(Vec::new());
-    }
-    Response::Message {
-        rendered: Rendered::text(text),
-        ephemeral: true,
-    }
-}
-
-/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight, on
+/// the shared hardened listener (header and request timeouts, a cap on connections).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    http::serve(listener, router, HttpLimits::default(), shutdown).await
 }
 
 /// The endpoint mode: binds `addr`, then [`run_on`].

@@ -12,6 +12,7 @@ use serenity::all::{
     HttpError, Interaction, InteractionId, Ready, ResumedEvent,
 };
 use signpost::LiveKnowledge;
+use signpost::assistant::conversation::FAILURE_TEXT;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,16 +113,17 @@ pub async fn answer(responder: &Responder, http: &Http, interaction: Interaction
             return;
         }
         let worker = responder.clone();
-        let rendered = match tokio::task::spawn_blocking(move || worker.respond(&request)).await {
-            Ok(response) => response.rendered().cloned(),
+        let response = match tokio::task::spawn_blocking(move || worker.respond(&request)).await {
+            Ok(response) => response,
             Err(_) => {
                 tracing::error!(event = "answer_failed", command);
-                None
+                Response::failure(responder.live(), false)
             }
-        }
-        .unwrap_or_else(|| {
-            Rendered::text("Sorry, something went wrong. Please try again in a moment.")
-        });
+        };
+        let rendered = response
+            .rendered()
+            .cloned()
+            .unwrap_or_else(|| Rendered::text(FAILURE_TEXT));
         if let Err(error) =
             rest(http.edit_original_interaction_response(&token, &rendered.edit(), Vec::new()))
                 .await

@@ -5,8 +5,7 @@
 use crate::commands::Request;
 use crate::render::{self, Rendered};
 use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse, CreateInteractionResponse};
-use signpost::knowledge::{Entry, Kind, KnowledgeBase};
-use signpost::text::normalise;
+use signpost::assistant::conversation::FAILURE_TEXT;
 use signpost::{Assistant, LiveKnowledge, Reply, Turn};
 use std::time::Instant;
 
@@ -52,6 +51,22 @@ impl Response {
         }
     }
 
+    /// The answer when the real one failed or took too long: the core's failure reply, with
+    /// the 24-hour lines (the same as on Telegram), privately; no choices for autocomplete.
+    pub fn failure(live: &LiveKnowledge, autocomplete: bool) -> Response {
+        if autocomplete {
+            return Response::Choices(Vec::new());
+        }
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            render::reply(&live.current().failure())
+        }))
+        .unwrap_or_else(|_| Rendered::text(FAILURE_TEXT));
+        Response::Message {
+            rendered,
+            ephemeral: true,
+        }
+    }
+
     /// The rendered message, if this response carries one.
     pub fn rendered(&self) -> Option<&Rendered> {
         match self {
@@ -92,6 +107,7 @@ impl Responder {
                 results = %ids(reply),
                 cards = reply.cards.len(),
                 crisis = %reply.crisis().join(","),
+                concern = %reply.concern().join(","),
                 fallback = reply.fallback,
                 micros,
             ),
@@ -114,9 +130,8 @@ impl Responder {
     }
 
     fn answer(&self, assistant: &Assistant, request: &Request) -> (Response, Option<Reply>) {
-        let kb = assistant.knowledge();
         let message = |reply: Reply, share: bool| {
-            let rendered = render::reply(&reply, kb);
+            let rendered = render::reply(&reply);
             (
                 Response::Message {
                     rendered,
@@ -142,7 +157,7 @@ impl Responder {
                 );
                 message(reply, *share)
             }
-            Request::Lookup { kind, name, share } => match lookup(assistant, *kind, name) {
+            Request::Lookup { kind, name, share } => match assistant.look_up(*kind, name) {
                 Some(reply) => message(reply, *share),
                 None => (
                     Response::Message {
@@ -169,34 +184,21 @@ impl Responder {
             Request::Crisis { share } => message(assistant.crisis(), *share),
             Request::About => (
                 Response::Message {
-                    rendered: render::about(assistant, self.live.generation()),
+                    rendered: render::about(&assistant.about(None), self.live.generation()),
                     ephemeral: true,
                 },
                 None,
             ),
             Request::Complete { kind, typed } => (
-                Response::Choices(render::choices(
-                    suggest(kb, *kind, typed)
-                        .into_iter()
-                        .map(|e| (e.title.clone(), e.id.clone())),
-                )),
+                Response::Choices(render::choices(&assistant.names(*kind, typed))),
                 None,
             ),
             Request::Press {
-                action,
+                payload,
                 on_ephemeral,
             } => {
-                let reply = match action {
-                    Some(action) => assistant.act(action, None),
-                    None => {
-                        let mut reply = assistant.menu();
-                        reply.lead = "That button is from an older answer. Please pick again \
-                            or ask with /ask."
-                            .into();
-                        reply
-                    }
-                };
-                let rendered = render::reply(&reply, kb);
+                let reply = assistant.press(payload, None);
+                let rendered = render::reply(&reply);
                 // On a private answer the press moves it on in place; on a shared one the
                 // presser gets a private answer, so nobody changes what others see.
                 let response = if *on_ephemeral {
@@ -232,74 +234,4 @@ fn ids(reply: &Reply) -> String {
     }
     ids.truncate(10);
     ids.join(",")
-}
-
-/// `/service` or `/topic`: the entry picked from autocomplete (its id), or the one whose name
-/// was typed in full, or the best match for the words typed. Free text goes through the
-/// assistant, so words that signal a crisis still bring the safety notice.
-fn lookup(assistant: &Assistant, kind: Kind, name: &str) -> Option<Reply> {
-    let kb = assistant.knowledge();
-    if let Some(entry) = kb.get(name.trim()).filter(|e| e.kind == kind) {
-        return Some(assistant.entry(&entry.id));
-    }
-    let reply = assistant.answer(&Turn::new(name));
-    if reply.safety.is_some() {
-        return Some(reply);
-    }
-    if let Some(entry) = suggest(kb, kind, name).first() {
-        return Some(assistant.entry(&entry.id));
-    }
-    reply
-        .results
-        .iter()
-        .filter(|h| h.kind == kind)
-        .find_map(|h| kb.get(&h.id))
-        .map(|e| assistant.entry(&e.id))
-}
-
-/// Autocomplete: the entries of one kind whose title or id fits what has been typed, best
-/// first (whole title, title start, a word's start, id, keywords), at most 25.
-pub fn suggest<'a>(kb: &'a KnowledgeBase, kind: Kind, typed: &str) -> Vec<&'a Entry> {
-    let query = normalise(typed);
-    let words: Vec<&str> = query.split_whitespace().collect();
-    let mut scored: Vec<(u8, &Entry)> = kb
-        .entries
-        .iter()
-        .filter(|e| e.kind == kind)
-        .filter_map(|e| {
-            if query.is_empty() {
-                return Some((0, e));
-            }
-            let title = normalise(&e.title);
-            let id = e.id.replace('-', " ");
-            let title_words: Vec<&str> = title.split_whitespace().collect();
-            let score = if title == query || id == query {
-                0
-            } else if title.starts_with(&query) || id.starts_with(&query) {
-                1
-            } else if words
-                .iter()
-                .all(|w| title_words.iter().any(|t| t.starts_with(w)))
-            {
-                2
-            } else if title.contains(&query) || id.contains(&query) {
-                3
-            } else if words.iter().all(|w| {
-                e.keywords
-                    .iter()
-                    .any(|k| normalise(k).split_whitespace().any(|t| t.starts_with(w)))
-            }) {
-                4
-            } else {
-                return None;
-            };
-            Some((score, e))
-        })
-        .collect();
-    scored.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.title.cmp(&y.title)));
-    scored
-        .into_iter()
-        .map(|(_, e)| e)
-        .take(crate::limits::CHOICES)
-        .collect()
 }

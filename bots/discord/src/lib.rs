@@ -9,7 +9,9 @@
 //! - [`render`]: the one renderer, a core reply to embeds and buttons within Discord's
 //!   [`limits`], as serenity builders or JSON.
 //! - [`gateway`] and [`endpoint`]: the two ways of meeting Discord; [`app`] starts either.
-//! - [`logging`]: logs without questions, names or the token.
+//!
+//! The conversation (buttons, `/about`, look-ups by name, failures) is the core's; logging,
+//! start-up, secrets and the endpoint's HTTP listener are `signpost-bot-support`'s.
 #![warn(missing_docs)]
 
 pub mod app;
@@ -19,7 +21,6 @@ pub mod endpoint;
 pub mod gateway;
 pub mod handler;
 pub mod limits;
-pub mod logging;
 pub mod render;
 
 pub use commands::Request;

@@ -1,32 +1,14 @@
+//! `signpost-discord`: configuration and start-up (shared with the Telegram bot through
+//! `signpost-bot-support`); the rest is in the library.
+
 use clap::Parser;
-use signpost_discord::{Args, Config, app, logging};
+use signpost_bot_support::startup;
+use signpost_discord::{Args, Config, app};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    let config = match Config::from_env(&args, |name| std::env::var(name).ok()) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("signpost-discord: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("signpost-discord: could not start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(app::run(config, app::shutdown_signal())) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("signpost-discord: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    let config = Config::from_env(&Args::parse(), |name| std::env::var(name).ok());
+    startup::main("signpost-discord", config, Config::secrets, |config| {
+        app::run(config, app::shutdown_signal())
+    })
 }

@@ -3,11 +3,12 @@
 
 mod common;
 
+use common::limits;
 use common::*;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{Value, json};
 use signpost_discord::config::{Config, Mode, Secret};
-use signpost_discord::{Responder, endpoint, limits};
+use signpost_discord::{Responder, endpoint};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -259,6 +260,7 @@ async fn with_a_token_the_endpoint_registers_the_commands() {
         admin_channel_id: None,
         knowledge: knowledge_dir(),
         watch: false,
+        gaps: None,
     };
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());

@@ -8,6 +8,7 @@ use common::*;
 use serde_json::{Value, json};
 use signpost::Stage;
 use signpost::knowledge::Kind;
+use signpost_bot_support::test_kit::copy_dir;
 
 fn is_ephemeral(data: &Value) -> bool {
     data["flags"].as_u64().is_some_and(|f| f & 64 != 0)
@@ -304,19 +305,6 @@ async fn a_refused_token_stops_the_bot_with_an_error() {
     let message = format!("{:#}", result.expect_err("authentication fails"));
     assert!(message.contains("uthentication"), "{message}");
     assert!(!message.contains(TOKEN));
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

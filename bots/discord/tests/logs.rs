@@ -6,23 +6,8 @@ mod common;
 use common::*;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::json;
-use signpost_discord::{Responder, endpoint, logging};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use tracing_subscriber::layer::SubscriberExt;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use signpost_bot_support::test_kit::{assert_none_logged, capture_logs};
+use signpost_discord::{Responder, endpoint};
 
 const QUESTIONS: &[&str] = &[
     "my partner Zebedee has just gone to prison, how can I support the kids",
@@ -32,11 +17,9 @@ const QUESTIONS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_hold_no_question_text_names_or_tokens() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber =
-        tracing_subscriber::registry().with(logging::layer("trace", false, move || writer.clone()));
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    // The bots' own policy at TRACE, with no secret registered for blanking: the token must
+    // stay out of the logs by itself.
+    let capture = capture_logs("trace", &[]);
 
     // The gateway mode, with a failure and a reconnect on the way.
     let fake = FakeDiscord::start().await;
@@ -118,7 +101,7 @@ async fn logs_hold_no_question_text_names_or_tokens() {
     let _ = tx.send(());
     server.await.unwrap().unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     // The logs are there, with what they should carry.
     assert!(
         logs.contains("event=\"answered\"") || logs.contains("event=answered"),
@@ -134,24 +117,21 @@ async fn logs_hold_no_question_text_names_or_tokens() {
     if std::env::var("SHOW_LOGS").is_ok() {
         eprintln!("{logs}");
     }
-    let lower = logs.to_lowercase();
-    for secret in [
-        "zebedee",
-        "quixotic",
-        "xylophone",
-        "support the kids",
-        "kill myself",
-        "@everyone",
-        "morag",
-        "secretname",
-        TOKEN,
-        "secret-do-not-log",
-        "token-30",
-        "token-31",
-    ] {
-        assert!(
-            !lower.contains(&secret.to_lowercase()),
-            "the logs contain {secret:?}:\n{logs}"
-        );
-    }
+    assert_none_logged(
+        &logs,
+        &[
+            "zebedee",
+            "quixotic",
+            "xylophone",
+            "support the kids",
+            "kill myself",
+            "@everyone",
+            "morag",
+            "secretname",
+            TOKEN,
+            "secret-do-not-log",
+            "token-30",
+            "token-31",
+        ],
+    );
 }

@@ -3,12 +3,14 @@
 
 mod common;
 
+use common::limits;
 use common::*;
 use serde_json::Value;
+use serde_json::json;
 use signpost::knowledge::{Contact, ContactKind};
 use signpost::reply::Suggestion;
 use signpost::{Action, Reply, Stage, Turn};
-use signpost_discord::limits::{self, chars};
+use signpost_discord::limits::{CONTENT, EMBED_TITLE, EMBED_TOTAL, EMBEDS, chars};
 use signpost_discord::render::{self, Rendered};
 use signpost_discord::{Request, Responder, Response};
 
@@ -86,30 +88,29 @@ fn huge(reply: &Reply) -> Reply {
 fn an_absurdly_large_answer_is_cut_to_fit() {
     let live = knowledge();
     let assistant = live.current();
-    let kb = assistant.knowledge();
     let base = assistant.answer(&Turn::new(
         "my partner has just gone to prison, how can I support the kids",
     ));
-    let rendered = render::reply(&huge(&base), kb);
+    let rendered = render::reply(&huge(&base));
     let json = check(&rendered);
     let data = &json["data"];
     assert_eq!(
         data["embeds"].as_array().unwrap().len(),
         rendered.embeds.len()
     );
-    assert!(rendered.embeds.len() <= limits::EMBEDS);
+    assert!(rendered.embeds.len() <= EMBEDS);
     let total: usize = rendered.embeds.iter().map(|e| e.chars()).sum();
-    assert!(total <= limits::EMBED_TOTAL, "{total}");
+    assert!(total <= EMBED_TOTAL, "{total}");
     // The text was cut on a word boundary, with an ellipsis.
     let content = rendered.content.as_deref().unwrap();
-    assert!(chars(content) <= limits::CONTENT);
+    assert!(chars(content) <= CONTENT);
     assert!(
         content.ends_with("lead…"),
         "{}",
         &content[content.len() - 20..]
     );
     let title = rendered.embeds[0].title.as_deref().unwrap();
-    assert!(title.ends_with("title…") && chars(title) <= limits::EMBED_TITLE);
+    assert!(title.ends_with("title…") && chars(title) <= EMBED_TITLE);
     // Buttons: at most 25, five to a row, labels cut.
     assert!(rendered.buttons.len() <= 25);
     for row in data["components"].as_array().unwrap() {
@@ -123,7 +124,7 @@ fn an_absurdly_large_answer_is_cut_to_fit() {
     if let Some(notice) = &mut big.safety {
         notice.messages.push(words("message", 5000));
     }
-    let rendered = render::reply(&big, kb);
+    let rendered = render::reply(&big);
     check(&rendered);
     let first = &rendered.embeds[0];
     assert_eq!(first.colour, render::SAFETY_COLOUR);
@@ -152,7 +153,7 @@ fn every_reply_the_shipped_knowledge_can_give_fits() {
         }
     }
     for reply in &replies {
-        let rendered = render::reply(reply, kb);
+        let rendered = render::reply(reply);
         check(&rendered);
         // Every card and every suggestion made it, for replies of ordinary size.
         assert_eq!(
@@ -171,15 +172,15 @@ fn about_autocomplete_and_every_command_fit() {
         Request::About,
         Request::Crisis { share: false },
         Request::Complete {
-            kind: signpost::knowledge::Kind::Service,
+            kind: signpost::Kind::Service,
             typed: String::new(),
         },
         Request::Complete {
-            kind: signpost::knowledge::Kind::Topic,
+            kind: signpost::Kind::Topic,
             typed: "a".into(),
         },
         Request::Lookup {
-            kind: signpost::knowledge::Kind::Service,
+            kind: signpost::Kind::Service,
             name: "nothing like any service at all".into(),
             share: false,
         },
@@ -188,7 +189,7 @@ fn about_autocomplete_and_every_command_fit() {
             share: false,
         },
         Request::Press {
-            action: None,
+            payload: "nonsense".into(),
             on_ephemeral: false,
         },
         Request::Unknown,
@@ -203,4 +204,17 @@ fn about_autocomplete_and_every_command_fit() {
             assert!(!json["data"]["choices"].as_array().unwrap().is_empty());
         }
     }
+}
+
+#[test]
+fn validator_finds_broken_limits() {
+    let bad = json!({"type": 4, "data": {
+        "content": "x".repeat(2001),
+        "allowed_mentions": {"parse": ["everyone"]},
+        "embeds": [{"title": "t".repeat(300)}],
+    }});
+    let problems = limits::validate(&bad);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    let good = json!({"type": 4, "data": {"content": "hi", "allowed_mentions": {"parse": []}}});
+    assert!(limits::validate(&good).is_empty());
 }

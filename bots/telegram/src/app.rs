@@ -6,6 +6,7 @@ use crate::privacy::describe_error;
 use crate::state::{ChatStore, FloodLimit};
 use crate::webhook;
 use signpost::LiveKnowledge;
+use signpost_bot_support::http::HttpLimits;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -67,14 +68,14 @@ pub struct Settings {
     pub flood: FloodLimit,
     /// A chat idle this long is forgotten (its menu choice too).
     pub idle_expiry: Duration,
-    /// Text longer than this (in characters) is answered from its first part, with a note.
-    pub max_input_chars: usize,
     /// Register the command list with `setMyCommands` at start.
     pub register_commands: bool,
     /// Polling or webhook.
     pub listen: Listen,
     /// Long-polling timeout (`getUpdates` `timeout`).
     pub poll_timeout: Duration,
+    /// Timeouts and the connection cap of the webhook server.
+    pub http: HttpLimits,
 }
 
 impl Default for Settings {
@@ -83,10 +84,10 @@ impl Default for Settings {
             throttle: true,
             flood: FloodLimit::default(),
             idle_expiry: Duration::from_secs(24 * 60 * 60),
-            max_input_chars: 2_000,
             register_commands: true,
             listen: Listen::Polling,
             poll_timeout: Duration::from_secs(10),
+            http: HttpLimits::default(),
         }
     }
 }
@@ -261,15 +262,9 @@ pub async fn start_with<R: TgBot>(
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), handlers::schema::<R>())
         .dependencies(dptree::deps![Arc::clone(&app)])
-        .default_handler({
-            let stats = Arc::clone(&stats);
-            move |update| {
-                let stats = Arc::clone(&stats);
-                async move {
-                    tracing::debug!(event = "update_ignored", update_id = update.id.0);
-                    stats.handled();
-                }
-            }
+        // Updates no branch takes (edits, silenced floods) are counted by the tree's guard.
+        .default_handler(|update| async move {
+            tracing::debug!(event = "update_ignored", update_id = update.id.0);
         })
         .error_handler(Arc::new(QuietErrors("handler")))
         .build();
@@ -293,7 +288,7 @@ pub async fn start_with<R: TgBot>(
             (task, None)
         }
         Listen::Webhook(config) => {
-            let (listener, addr) = webhook_listener(&bot, config, allowed).await?;
+            let (listener, addr) = webhook_listener(&bot, config, settings.http, allowed).await?;
             tracing::info!(event = "listening", mode = "webhook", port = addr.port());
             let task = tokio::spawn(async move {
                 dispatcher
@@ -337,18 +332,19 @@ pub async fn start_with<R: TgBot>(
 async fn webhook_listener<R: TgBot>(
     bot: &R,
     config: &WebhookConfig,
+    http: HttpLimits,
     allowed: Vec<AllowedUpdate>,
 ) -> anyhow::Result<(
     impl teloxide::update_listeners::UpdateListener<Err = std::convert::Infallible> + use<R>,
     SocketAddr,
 )> {
     // Bind first, so a busy port fails before Telegram is told to send here.
-    let (listener, addr) = webhook::serve(config).await?;
+    let (listener, addr) = webhook::serve(config, http).await?;
     let mut attempt = 0;
     loop {
         let result = bot
             .set_webhook(config.url.clone())
-            .secret_token(config.secret.clone())
+            .secret_token(config.secret.expose().to_string())
             .allowed_updates(allowed.clone())
             .await;
         match result {
@@ -422,8 +418,7 @@ impl ErrorHandler<std::convert::Infallible> for QuietErrors {
 pub async fn run(bot: Bot, knowledge: LiveKnowledge, settings: Settings) -> anyhow::Result<()> {
     let mut running = start(bot, knowledge, settings).await?;
     tokio::select! {
-        signal = shutdown_signal() => {
-            tracing::info!(event = "shutdown_requested", signal);
+        _ = signpost_bot_support::shutdown::signal() => {
             running.shutdown(Duration::from_secs(20)).await;
         }
         () = running.wait() => {
@@ -431,26 +426,4 @@ pub async fn run(bot: Bot, knowledge: LiveKnowledge, settings: Settings) -> anyh
         }
     }
     Ok(())
-}
-
-async fn shutdown_signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "interrupt",
-                _ = term.recv() => "terminate",
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                "interrupt"
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "interrupt"
-    }
 }

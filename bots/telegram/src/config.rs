@@ -1,6 +1,8 @@
 //! Configuration: command-line flags, and secrets from the environment only.
 
 use clap::Parser;
+use signpost_bot_support::startup::{self, COMMON_ENVIRONMENT};
+pub use signpost_bot_support::{ConfigError, KnowledgeArgs, Secret};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,8 +12,6 @@ use url::Url;
 pub const TOKEN_VAR: &str = "TELOXIDE_TOKEN";
 /// Environment variable with the Bot API address (optional).
 pub const API_URL_VAR: &str = "TELOXIDE_API_URL";
-/// Environment variable with the knowledge folder (default `knowledge`).
-pub const KNOWLEDGE_VAR: &str = "SIGNPOST_KNOWLEDGE";
 /// Environment variable with the webhook secret token (required in webhook mode).
 pub const SECRET_VAR: &str = "TELEGRAM_WEBHOOK_SECRET";
 /// Environment variable turning Telegram send throttling off when `0` (tests, benchmarks).
@@ -19,13 +19,13 @@ pub const THROTTLE_VAR: &str = "SIGNPOST_TELEGRAM_THROTTLE";
 
 const ENVIRONMENT_HELP: &str = "\
 Environment:
-  TELOXIDE_TOKEN              the bot token from @BotFather (required; never logged)
-  TELOXIDE_API_URL            Bot API address (default https://api.telegram.org)
-  SIGNPOST_KNOWLEDGE          knowledge folder (default: knowledge)
-  TELEGRAM_WEBHOOK_SECRET     secret token for webhook mode, 1-256 of A-Z a-z 0-9 _ -
-  SIGNPOST_TELEGRAM_THROTTLE  0 turns off the send-rate throttle (for tests and benchmarks)
-  RUST_LOG                    log filter (default: info); logs never hold message text
+  TELOXIDE_TOKEN            the bot token from @BotFather (required; never logged)
+  TELOXIDE_API_URL          Bot API address (default https://api.telegram.org)
+  TELEGRAM_WEBHOOK_SECRET   secret token for webhook mode, 1-256 of A-Z a-z 0-9 _ -
+  SIGNPOST_TELEGRAM_THROTTLE  0 turns off the send-rate throttle (tests and benchmarks)
+";
 
+const EXAMPLES_HELP: &str = "
 Examples:
   TELOXIDE_TOKEN=123456:ABC... signpost-telegram
   TELEGRAM_WEBHOOK_SECRET=... signpost-telegram \\
@@ -34,15 +34,11 @@ Examples:
 /// signpost on Telegram: answers people affected by the justice system in Dumfries and
 /// Galloway with the local and national services that can help.
 #[derive(Debug, Parser)]
-#[command(name = "signpost-telegram", version, after_help = ENVIRONMENT_HELP)]
+#[command(name = "signpost-telegram", version, after_help = const_format_help())]
 pub struct Cli {
-    /// The knowledge folder to answer from.
-    #[arg(long, value_name = "DIR", env = KNOWLEDGE_VAR, default_value = "knowledge")]
-    pub knowledge: PathBuf,
-
-    /// Load the knowledge folder once instead of reloading it when its files change.
-    #[arg(long)]
-    pub no_watch: bool,
+    /// The knowledge folder.
+    #[command(flatten)]
+    pub knowledge: KnowledgeArgs,
 
     /// Receive updates by webhook at this public HTTPS address instead of long polling
     /// (for deployments with more than one replica). Needs TELEGRAM_WEBHOOK_SECRET.
@@ -61,6 +57,10 @@ pub struct Cli {
     /// Turn off the Telegram send-rate throttle (same as SIGNPOST_TELEGRAM_THROTTLE=0).
     #[arg(long)]
     pub no_throttle: bool,
+}
+
+fn const_format_help() -> String {
+    format!("{ENVIRONMENT_HELP}{COMMON_ENVIRONMENT}\n{EXAMPLES_HELP}")
 }
 
 /// How updates arrive.
@@ -89,7 +89,7 @@ pub struct WebhookConfig {
     /// Where our HTTP server listens (port 0 picks a free port).
     pub listen: SocketAddr,
     /// Checked against the `X-Telegram-Bot-Api-Secret-Token` header of every request.
-    pub secret: String,
+    pub secret: Secret,
 }
 
 impl fmt::Debug for WebhookConfig {
@@ -97,16 +97,16 @@ impl fmt::Debug for WebhookConfig {
         f.debug_struct("WebhookConfig")
             .field("url", &self.url.as_str())
             .field("listen", &self.listen)
-            .field("secret", &"(hidden)")
+            .field("secret", &self.secret)
             .finish()
     }
 }
 
 /// Everything the binary needs, read and checked.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Config {
-    /// The bot token. Never printed: `Debug` hides it.
-    pub token: String,
+    /// The bot token. Never printed.
+    pub token: Secret,
     /// Bot API address, if not Telegram's.
     pub api_url: Option<Url>,
     /// The knowledge folder.
@@ -117,48 +117,34 @@ pub struct Config {
     pub throttle: bool,
     /// Polling or webhook.
     pub listen: Listen,
+    /// The private list of unanswered questions, if one is kept.
+    pub gaps: Option<PathBuf>,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("token", &"(hidden)")
-            .field("api_url", &self.api_url.as_ref().map(Url::as_str))
-            .field("knowledge", &self.knowledge)
-            .field("watch", &self.watch)
-            .field("throttle", &self.throttle)
-            .field("listen", &self.listen)
-            .finish()
+impl Config {
+    /// The secrets to keep out of every log line.
+    pub fn secrets(&self) -> Vec<Secret> {
+        let mut secrets = vec![self.token.clone()];
+        if let Listen::Webhook(webhook) = &self.listen {
+            secrets.push(webhook.secret.clone());
+        }
+        secrets
     }
 }
-
-/// A configuration problem: the binary prints it and exits with status 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Combines the flags with the environment (`env` looks a variable up).
     pub fn from_cli(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let token = env(TOKEN_VAR)
-            .map(|t| t.trim().to_string())
-            .unwrap_or_default();
+        let token = startup::var(&env, TOKEN_VAR).unwrap_or_default();
         if token.is_empty() {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::new(format!(
                 "{TOKEN_VAR} is not set. Create a bot with @BotFather on Telegram, then run:\n  \
                  {TOKEN_VAR}=<the token BotFather gave you> signpost-telegram"
             )));
         }
         if !looks_like_token(&token) {
             // Say what is wrong without echoing the value.
-            return Err(ConfigError(format!(
+            return Err(ConfigError::new(format!(
                 "{TOKEN_VAR} does not look like a bot token (expected digits, a colon, then \
                  letters, digits, '_' or '-', as BotFather gives it)"
             )));
@@ -173,7 +159,7 @@ impl Config {
                     .ok()
                     .filter(|u| matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base())
                     .ok_or_else(|| {
-                        ConfigError(format!("{API_URL_VAR} is not an http(s) address: {u}"))
+                        ConfigError::new(format!("{API_URL_VAR} is not an http(s) address: {u}"))
                     })?,
             ),
         };
@@ -189,37 +175,36 @@ impl Config {
             None => Listen::Polling,
             Some(url) => {
                 if !matches!(url.scheme(), "http" | "https") {
-                    return Err(ConfigError(format!(
+                    return Err(ConfigError::new(format!(
                         "--webhook-url must be an https address, got {}",
                         url.scheme()
                     )));
                 }
-                let secret = env(SECRET_VAR)
-                    .map(|s| s.trim().to_string())
-                    .unwrap_or_default();
+                let secret = startup::var(&env, SECRET_VAR).unwrap_or_default();
                 if secret.is_empty() {
-                    return Err(ConfigError(format!(
+                    return Err(ConfigError::new(format!(
                         "webhook mode needs {SECRET_VAR}: the same random secret (1-256 of A-Z, \
                          a-z, 0-9, '_' and '-') on every replica"
                     )));
                 }
                 if !valid_secret(&secret) {
-                    return Err(ConfigError(format!(
+                    return Err(ConfigError::new(format!(
                         "{SECRET_VAR} must be 1-256 characters of A-Z, a-z, 0-9, '_' and '-'"
                     )));
                 }
                 Listen::Webhook(WebhookConfig {
                     url,
                     listen: cli.listen,
-                    secret,
+                    secret: Secret::new(secret),
                 })
             }
         };
         Ok(Config {
-            token,
+            token: Secret::new(token),
             api_url,
-            knowledge: cli.knowledge,
-            watch: !cli.no_watch,
+            knowledge: cli.knowledge.knowledge,
+            watch: !cli.knowledge.no_watch,
+            gaps: startup::gaps_file(&env),
             throttle: !(cli.no_throttle || throttle_off),
             listen,
         })
@@ -321,7 +306,7 @@ mod tests {
             Listen::Webhook(w) => {
                 assert_eq!(w.url.path(), "/tg");
                 assert_eq!(w.listen, "127.0.0.1:9000".parse().unwrap());
-                assert_eq!(w.secret, "s3cret_-ok");
+                assert_eq!(w.secret.expose(), "s3cret_-ok");
                 assert!(!format!("{w:?}").contains("s3cret"));
             }
             other => panic!("{other:?}"),

@@ -1,13 +1,11 @@
-//! Logging that never carries what people write.
+//! What the Telegram bot puts in its logs about chats and errors, never what people write.
 //!
-//! The bot's own events carry event kinds, timings, result ids and counts only. Chats appear
-//! (at debug level) as a keyed hash whose key is random for each process, so two runs cannot
-//! be joined up and the hash cannot be reversed to a chat id. Errors from Telegram requests
-//! are described by their kind, never by their `Debug` text, which can hold a raw response
-//! (with message text) or a Telegram description.
-//!
-//! teloxide and its HTTP stack log through the `log` crate; [`install_log_bridge`] forwards
-//! those records to `tracing`, withholding the few teloxide messages that print an update.
+//! Chats appear (at debug level) as a keyed hash whose key is random for each process, so two
+//! runs cannot be joined up and the hash cannot be reversed to a chat id. Errors from Telegram
+//! requests are described by their kind, never by their `Debug` text, which can hold a raw
+//! response (with message text) or a Telegram description. The logging policy itself (levels,
+//! other libraries, withheld messages) is `signpost_bot_support::logging`, shared with the
+//! Discord bot.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -55,85 +53,6 @@ fn api_error_kind(api: &ApiError) -> String {
         // Every other variant is a unit variant: its Debug text is its name.
         other => format!("{other:?}"),
     }
-}
-
-/// Messages from dependencies that print whole updates or responses; they are replaced by a
-/// notice when forwarded.
-const WITHHELD: &[&str] = &[
-    "Cannot parse an update",
-    "Unhandled update",
-    "Got response from",
-    "Updated a dialogue",
-    "An error from the update listener",
-    "Error handler",
-];
-
-struct LogBridge {
-    inner: tracing_log::LogTracer,
-}
-
-impl log::Log for LogBridge {
-    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        self.inner.enabled(metadata)
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if !self.inner.enabled(record.metadata()) {
-            return;
-        }
-        let text = record.args().to_string();
-        if WITHHELD.iter().any(|w| text.starts_with(w)) {
-            let withheld = log::Record::builder()
-                .metadata(record.metadata().clone())
-                .module_path(record.module_path())
-                .file(record.file())
-                .line(record.line())
-                .args(format_args!(
-                    "(details withheld: they may contain message content)"
-                ))
-                .build();
-            self.inner.log(&withheld);
-        } else {
-            self.inner.log(record);
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-static BRIDGE: OnceLock<LogBridge> = OnceLock::new();
-
-/// Forwards `log` records (teloxide, reqwest, tantivy) to `tracing` under their own targets,
-/// so `RUST_LOG` filters them, withholding the messages that can print an update. Call it
-/// after the `tracing` subscriber is set; calling it again does nothing.
-pub fn install_log_bridge() {
-    let bridge = BRIDGE.get_or_init(|| LogBridge {
-        inner: tracing_log::LogTracer::new(),
-    });
-    if log::set_logger(bridge).is_ok() {
-        let level = match tracing::level_filters::LevelFilter::current().into_level() {
-            None => log::LevelFilter::Off,
-            Some(tracing::Level::ERROR) => log::LevelFilter::Error,
-            Some(tracing::Level::WARN) => log::LevelFilter::Warn,
-            Some(tracing::Level::INFO) => log::LevelFilter::Info,
-            Some(tracing::Level::DEBUG) => log::LevelFilter::Debug,
-            Some(tracing::Level::TRACE) => log::LevelFilter::Trace,
-        };
-        log::set_max_level(level);
-    }
-}
-
-/// The process's logging: `RUST_LOG` (default `info`) to standard error, plus the bridge.
-pub fn init_logging() {
-    use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
-    install_log_bridge();
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! Our own small axum server rather than teloxide's, so that: the secret token is compared in
 //! constant time; an update that fails to parse is never logged (it holds the person's
 //! words); shutting one replica down does not delete the webhook the other replicas serve;
-//! and `GET /healthz` answers load-balancer health checks.
+//! and `GET /healthz` answers load-balancer health checks. It runs on the shared hardened
+//! listener (header and request timeouts, a cap on connections).
 
 use crate::config::WebhookConfig;
 use axum::Router;
@@ -11,6 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
+use signpost_bot_support::http::{self, HttpLimits};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -40,6 +42,7 @@ struct Shared {
 /// address (useful when the port was 0).
 pub async fn serve(
     config: &WebhookConfig,
+    limits: HttpLimits,
 ) -> anyhow::Result<(impl UpdateListener<Err = Infallible> + use<>, SocketAddr)> {
     let tcp = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -52,7 +55,7 @@ pub async fn serve(
         p => p.to_string(),
     };
     let shared = Shared {
-        secret: Arc::from(config.secret.as_str()),
+        secret: Arc::from(config.secret.expose()),
         tx,
         stopped: stop_flag.clone(),
     };
@@ -63,10 +66,7 @@ pub async fn serve(
         .with_state(shared);
     let shutdown = stop_flag.clone();
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(tcp, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
+        if let Err(e) = http::serve(tcp, router, limits, shutdown).await {
             tracing::error!(event = "webhook_server_failed", error = %e.kind());
         }
     });

@@ -6,13 +6,13 @@ mod common;
 use common::{Call, Harness, html, knowledge_dir, test_settings};
 use serde_json::json;
 use signpost::{Audience, Turn};
+use signpost_bot_support::test_kit::copy_dir;
 use signpost_telegram::render::{escape, utf16_len};
 use signpost_telegram::state::FloodLimit;
 use signpost_telegram::{
     EXPIRED_BUTTON_NOTE, FLOOD_NOTE, LONG_NOTE, Listen, NON_TEXT_NOTE, Settings,
-    UNKNOWN_COMMAND_NOTE, WebhookConfig, answer_message, render,
+    UNKNOWN_COMMAND_NOTE, WebhookConfig, render,
 };
-use std::path::Path;
 use std::time::Duration;
 
 const CHAT: i64 = 4_200_001;
@@ -169,6 +169,19 @@ async fn a_button_press_is_answered_and_shows_the_entry() {
     h.stop().await;
 }
 
+/// The core's answer to a message, as the bot gives it.
+fn message(
+    assistant: &signpost::Assistant,
+    text: &str,
+    audience: Option<Audience>,
+) -> signpost::Reply {
+    assistant.message(&Turn {
+        text,
+        audience,
+        stage: None,
+    })
+}
+
 /// A question whose answer depends on the audience, so the tests can see the boost.
 fn boost_sensitive_question(h: &Harness) -> &'static str {
     let assistant = h.knowledge.current();
@@ -182,8 +195,8 @@ fn boost_sensitive_question(h: &Harness) -> &'static str {
     candidates
         .into_iter()
         .find(|q| {
-            let plain = answer_message(&assistant, q, None, 2000).reply;
-            let families = answer_message(&assistant, q, Some(Audience::Families), 2000).reply;
+            let plain = message(&assistant, q, None);
+            let families = message(&assistant, q, Some(Audience::Families));
             render(&plain) != render(&families)
         })
         .expect("some question is answered differently for families")
@@ -208,8 +221,7 @@ async fn a_deep_link_preselects_the_audience_which_boosts_answers() {
     h.tg.send_text(CHAT, question);
     let sent = h.tg.wait_messages(CHAT, 3).await;
     let assistant = h.knowledge.current();
-    let expected =
-        render(&answer_message(&assistant, question, Some(Audience::Families), 2000).reply);
+    let expected = render(&message(&assistant, question, Some(Audience::Families)));
     assert_eq!(sent[2].text(), expected[0].html);
     h.stop().await;
 }
@@ -220,7 +232,7 @@ async fn a_menu_choice_is_remembered_and_can_be_changed() {
     let question = boost_sensitive_question(&h);
     let assistant = h.knowledge.current();
     let expect = |audience| {
-        render(&answer_message(&assistant, question, audience, 2000).reply)[0]
+        render(&message(&assistant, question, audience))[0]
             .html
             .clone()
     };
@@ -268,19 +280,6 @@ async fn html_in_the_users_text_is_escaped_and_never_breaks_parse_mode() {
     }
     no_rejections(&h);
     h.stop().await;
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

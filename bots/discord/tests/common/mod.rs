@@ -4,6 +4,8 @@
 //! Discord's limits.
 #![allow(dead_code)]
 
+pub mod limits;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,7 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use signpost::LiveKnowledge;
 use signpost_discord::config::{Config, Mode, Secret};
-use signpost_discord::{gateway, limits};
+use signpost_discord::gateway;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -489,6 +491,7 @@ pub fn gateway_config(fake: &FakeDiscord, admin_channel: Option<u64>) -> Config 
         admin_channel_id: admin_channel,
         knowledge: knowledge_dir(),
         watch: false,
+        gaps: None,
     }
 }
 
