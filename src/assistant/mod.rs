@@ -142,13 +142,8 @@ impl Assistant {
             }
             reply.safety = Some(notice);
         } else if let Some(concern) = concern {
-            // The answer stays; one line and the emergency lines button are added.
-            if !reply.suggestions.iter().any(|s| s.action == Action::Crisis) {
-                reply.suggestions.push(Suggestion {
-                    label: "Emergency lines".into(),
-                    action: Action::Crisis,
-                });
-            }
+            // The answer stays; front ends add the line and the Emergency lines button
+            // (`Reply::buttons`).
             reply.concern = Some(concern);
         }
         reply.audience = turn.audience;

@@ -95,12 +95,7 @@ fn a_concern_keeps_the_answer_and_adds_one_line_and_the_emergency_button() {
         concern.message,
         "Took too much? Call 111, or 999 if they are hard to wake."
     );
-    assert!(
-        reply
-            .suggestions
-            .iter()
-            .any(|s| s.label == "Emergency lines" && s.action == signpost::Action::Crisis)
-    );
+    assert_eq!(reply.buttons()[0].action, signpost::Action::Crisis);
     assert!(!reply.lead.is_empty(), "the answer stays");
 
     // A crisis never comes with a concern.
@@ -303,4 +298,34 @@ fn check_cross_validates_the_corpus() {
     // A folder without a corpus has nothing to cross-validate.
     let report = knowledge::check_and_cross_validate(&fixture("small"), 5).unwrap();
     assert!(report.cross_validation.is_none());
+}
+
+#[test]
+fn thresholds_out_of_order_are_reported_where_written() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("learned"), dir.path());
+    let path = dir.path().join("safety.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("concern_threshold = 0.3", "concern_threshold = 0.9"),
+    )
+    .unwrap();
+    let report = knowledge::check(dir.path()).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("concern_threshold"))
+        .unwrap()
+        + 1;
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.path.ends_with("safety.toml")
+                && d.line == line
+                && d.severity == Severity::Error
+                && d.message.contains("above `crisis_threshold`")),
+        "{:#?}",
+        report.diagnostics
+    );
 }
