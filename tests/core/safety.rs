@@ -95,7 +95,12 @@ fn a_concern_keeps_the_answer_and_adds_one_line_and_the_emergency_button() {
         concern.message,
         "Took too much? Call 111, or 999 if they are hard to wake."
     );
-    assert_eq!(reply.buttons()[0].action, signpost::Action::Crisis);
+    assert!(
+        reply
+            .buttons()
+            .iter()
+            .any(|s| s.action == signpost::Action::Crisis)
+    );
     assert!(!reply.lead.is_empty(), "the answer stays");
 
     // A crisis never comes with a concern.
