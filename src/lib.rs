@@ -22,6 +22,7 @@ pub mod eval;
 pub mod gaps;
 pub mod hours;
 pub mod knowledge;
+pub mod learn;
 pub mod live;
 pub mod reply;
 pub mod safety;

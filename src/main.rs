@@ -83,6 +83,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Skip the cross-validation of the crisis corpus (a few seconds).
+        #[arg(long)]
+        quick: bool,
     },
     /// Measure retrieval quality on a question set (hit@1, hit@3, MRR, crisis recall).
     Eval {
@@ -109,7 +112,8 @@ enum Command {
     ///
     /// The real entries are kept as they are and variations of them are added (new names,
     /// places, keywords, example questions and reordered bodies) until there are N;
-    /// synonyms.toml, safety.toml and menu.toml are copied. The result passes `signpost check`.
+    /// synonyms.toml, safety.toml, menu.toml and the crisis corpus safety/ are copied. The
+    /// result passes `signpost check`.
     /// The same arguments always write the same folder.
     Synth {
         /// How many entries to write in all (at least as many as --knowledge holds).
@@ -196,7 +200,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Person { audience, town },
             time.at,
         ),
-        Command::Check { dir, k, format } => check(dir.as_deref().unwrap_or(&k.knowledge), format),
+        Command::Check {
+            dir,
+            k,
+            format,
+            quick,
+        } => check(dir.as_deref().unwrap_or(&k.knowledge), format, quick),
         Command::Eval {
             cases,
             k,
@@ -299,17 +308,20 @@ struct AskJson<'a> {
     query: &'a str,
     crisis: Vec<String>,
     concern: Vec<String>,
+    /// Per crisis or concern category: the level and the layers that found it.
+    triage: Vec<signpost::safety::Finding>,
     fallback: bool,
     intent: signpost::reply::Intent,
     results: &'a [Hit],
     reply: &'a Reply,
 }
 
-fn ask_json(question: &str, reply: &Reply) -> Result<String> {
+fn ask_json(assistant: &Assistant, question: &str, reply: &Reply) -> Result<String> {
     Ok(serde_json::to_string(&AskJson {
         query: question,
         crisis: reply.crisis(),
         concern: reply.concern(),
+        triage: assistant.triage(question).findings,
         fallback: reply.fallback,
         intent: reply.intent,
         results: &reply.results,
@@ -341,7 +353,7 @@ fn ask(
         Some(q) => {
             let reply = answer(q);
             if json {
-                writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+                writeln!(stdout, "{}", ask_json(&assistant, q, &reply)?)?;
             } else {
                 write!(stdout, "{}", cli::render::text(&reply))?;
             }
@@ -356,7 +368,7 @@ fn ask(
                         let q = line.trim();
                         let reply = answer(q);
                         if json {
-                            writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+                            writeln!(stdout, "{}", ask_json(&assistant, q, &reply)?)?;
                         } else {
                             writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
                         }
@@ -379,14 +391,26 @@ fn ask(
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(dir: &Path, format: Format) -> Result<ExitCode> {
-    let report =
-        knowledge::check(dir).with_context(|| format!("could not check `{}`", dir.display()))?;
+/// Folds of the crisis corpus's cross-validation in `signpost check`.
+const FOLDS: usize = 5;
+
+fn check(dir: &Path, format: Format, quick: bool) -> Result<ExitCode> {
+    let report = if quick {
+        knowledge::check(dir)
+    } else {
+        knowledge::check_and_cross_validate(dir, FOLDS)
+    }
+    .with_context(|| format!("could not check `{}`", dir.display()))?;
     let mut stdout = io::stdout().lock();
     match format {
         Format::Text => {
             for d in &report.diagnostics {
                 writeln!(stdout, "{d}")?;
+            }
+            if let Some(cv) = &report.cross_validation {
+                for line in cv.lines() {
+                    writeln!(stdout, "{line}")?;
+                }
             }
             writeln!(stdout, "{}", report.summary())?;
         }

@@ -21,5 +21,7 @@ mod hours;
 mod live;
 #[path = "core/quality.rs"]
 mod quality;
+#[path = "core/safety.rs"]
+mod safety;
 #[path = "core/search.rs"]
 mod search;

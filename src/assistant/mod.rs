@@ -8,7 +8,8 @@ mod smalltalk;
 use crate::error::Error;
 use crate::hours::{Clock, SystemClock};
 use crate::knowledge::{Audience, Entry, Kind, KnowledgeBase, MenuChoice, Report, Stage};
-use crate::reply::{Action, Card, Hit, Intent, Reply, SafetyNotice, Suggestion};
+use crate::reply::{Action, Card, ConcernNotice, Hit, Intent, Reply, SafetyNotice, Suggestion};
+use crate::safety::{CrisisCategory, Verdict};
 use crate::search::{Preferences, SearchIndex, SearchOutcome};
 use crate::towns::Town;
 use chrono::{DateTime, Utc};
@@ -109,6 +110,12 @@ impl Assistant {
         &self.kb
     }
 
+    /// The full triage of a message: what each layer found, for explanations. [`Assistant::answer`]
+    /// acts on the same verdict.
+    pub fn triage(&self, text: &str) -> Verdict<'_> {
+        self.kb.safety.assess(text)
+    }
+
     /// When the folder was loaded.
     pub fn loaded_at(&self) -> SystemTime {
         self.loaded_at
@@ -118,7 +125,13 @@ impl Assistant {
     pub fn answer(&self, turn: &Turn<'_>) -> Reply {
         let now = self.clock.now();
         let town = Town::find_in(turn.text).or(turn.town);
-        let safety = self.safety_notice_at(turn.text, now);
+        let verdict = self.kb.safety.assess(turn.text);
+        let safety = self.notice(&verdict.crisis(), now);
+        let concern = if safety.is_none() {
+            self.concern_notice(&verdict.concern())
+        } else {
+            None
+        };
         let prefs = Preferences {
             audience: turn.audience,
             stage: turn.stage,
@@ -156,6 +169,10 @@ impl Assistant {
                 reply.suggestions.insert(0, Suggestion::crisis());
             }
             reply.safety = Some(notice);
+        } else if let Some(concern) = concern {
+            // The answer stays; front ends add the line and the Emergency lines button
+            // (`Reply::buttons`).
+            reply.concern = Some(concern);
         }
         reply.audience = turn.audience;
         self.finish(reply, now, town)
@@ -378,12 +395,20 @@ impl Assistant {
     /// The safety notice for a message, if it is a crisis: what [`Assistant::answer`] puts
     /// first. For front ends that search only part of a long message but triage all of it.
     pub fn safety_notice(&self, text: &str) -> Option<SafetyNotice> {
-        self.safety_notice_at(text, self.clock.now())
+        self.notice(&self.kb.safety.triage(text), self.clock.now())
     }
 
-    fn safety_notice_at(&self, text: &str, now: DateTime<Utc>) -> Option<SafetyNotice> {
-        let rules = &self.kb.safety;
-        let categories = rules.triage(text);
+    /// The one-line concern for categories below the crisis threshold, most probable first.
+    fn concern_notice(&self, categories: &[&CrisisCategory]) -> Option<ConcernNotice> {
+        let first = categories.first()?;
+        Some(ConcernNotice {
+            categories: categories.iter().map(|c| c.id.clone()).collect(),
+            message: first.concern.clone(),
+        })
+    }
+
+    fn notice(&self, categories: &[&CrisisCategory], now: DateTime<Utc>) -> Option<SafetyNotice> {
+        let safety = &self.kb.safety;
         let first = categories.first()?;
         let mut seen = HashSet::new();
         let cards = categories
@@ -394,7 +419,7 @@ impl Assistant {
             .take(MAX_CARDS)
             .map(Card::brief)
             .collect();
-        let mut messages = vec![rules.emergency.clone()];
+        let mut messages = vec![safety.emergency.clone()];
         messages.extend(categories.iter().map(|c| c.message.clone()));
         let mut notice = SafetyNotice {
             categories: categories.iter().map(|c| c.id.clone()).collect(),

@@ -171,6 +171,9 @@ pub struct Report {
     pub services: usize,
     /// Of which topics.
     pub topics: usize,
+    /// The crisis classifier's cross-validation, when it was asked for and there is a corpus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_validation: Option<crate::safety::CrossValidation>,
 }
 
 impl Report {

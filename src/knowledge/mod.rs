@@ -6,19 +6,20 @@
 //!   topics/<id>.md     plain-English explainers
 //!   synonyms.toml      words that mean the same thing here
 //!   safety.toml        crisis rules
+//!   safety/*.txt       (optional) the crisis corpus the classifier learns from
 //!   menu.toml          (optional) the "who are you" menu and its suggestions
 //! ```
 
 pub mod diagnostics;
 mod model;
-mod read;
+pub(crate) mod read;
 
 pub use diagnostics::{Diagnostic, Report, Severity};
 pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, Stage};
 pub use read::{DEFAULT_MAX_FILE_BYTES, LoadOptions, MAX_FILE_BYTES_VAR};
 
 use crate::error::KnowledgeError;
-use crate::safety::SafetyRules;
+use crate::safety::Safety;
 use crate::text::normalise;
 use diagnostics::SourceFile;
 use model::FrontMatter;
@@ -73,8 +74,8 @@ pub struct KnowledgeBase {
     pub entries: Vec<Entry>,
     /// Groups of normalised words and phrases that mean the same thing.
     pub synonyms: Vec<Vec<String>>,
-    /// The crisis rules.
-    pub safety: SafetyRules,
+    /// Crisis triage: the rules and the classifier learned from the corpus.
+    pub safety: Safety,
     /// The "who are you" menu.
     pub menu: Vec<MenuChoice>,
     /// Entries offered when a question can't be answered with confidence.
@@ -123,6 +124,23 @@ pub fn check(dir: &Path) -> Result<Report, KnowledgeError> {
 /// As [`check`], with these options.
 pub fn check_with(dir: &Path, options: &LoadOptions) -> Result<Report, KnowledgeError> {
     read_folder(dir, options).map(|(_, report)| report)
+}
+
+/// As [`check`], and when the folder is valid and has a crisis corpus, cross-validates the
+/// classifier with `folds` folds: the figures go in the report, and each corpus line the
+/// held-out verdict gets wrong is a warning. What `signpost check` runs.
+pub fn check_and_cross_validate(dir: &Path, folds: usize) -> Result<Report, KnowledgeError> {
+    let (kb, mut report) = read_folder(dir, &LoadOptions::from_env()?)?;
+    if let Some(kb) = kb.filter(|_| !report.has_errors())
+        && let Some(cv) = kb.safety.cross_validate(folds)
+    {
+        report.diagnostics.extend(cv.wrong.iter().cloned());
+        report
+            .diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        report.cross_validation = Some(cv);
+    }
+    Ok(report)
 }
 
 fn read_folder(
@@ -248,27 +266,7 @@ fn read_folder(
     }
 
     let synonyms = read_synonyms(&reader, &dir.join("synonyms.toml"), &mut problems);
-    let safety = {
-        let path = dir.join("safety.toml");
-        if reader.present(&path) {
-            match reader.read(&path) {
-                Ok(text) => SafetyRules::parse(&SourceFile::new(&path, &text), &ids, &mut problems),
-                Err(unreadable) => {
-                    problems.push(unreadable);
-                    None
-                }
-            }
-        } else {
-            problems.push(Diagnostic {
-                path,
-                line: 1,
-                column: 1,
-                severity: Severity::Error,
-                message: "missing safety.toml: crisis rules are required".into(),
-            });
-            None
-        }
-    };
+    let safety = Safety::load(dir, &reader, &ids, &entries, &mut problems)?;
     let (menu, general) = read_menu(&reader, &dir.join("menu.toml"), &ids, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));

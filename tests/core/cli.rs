@@ -240,3 +240,100 @@ fn review_lists_entries_oldest_first() {
         "{text}"
     );
 }
+
+#[test]
+fn ask_json_explains_which_layer_found_each_category() {
+    let out = signpost()
+        .args(["ask", "--json", "--knowledge"])
+        .arg(fixture("learned"))
+        .arg("I could kill myself, I swallowed the whole packet of my tablets")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let triage = json["triage"].as_array().expect("a triage array");
+    let of = |id: &str| {
+        triage
+            .iter()
+            .find(|f| f["category"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {triage:?}"))
+    };
+    let suicide = of("suicide-self-harm");
+    assert_eq!(suicide["level"], "crisis");
+    assert_eq!(suicide["layers"][0]["layer"], "rule");
+    assert!(
+        suicide["layers"][0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("safety.toml:10"),
+        "{suicide}"
+    );
+    let overdose = of("overdose");
+    assert_eq!(overdose["level"], "crisis");
+    let classifier = overdose["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["layer"] == "classifier")
+        .expect("the classifier found it");
+    assert!(classifier["probability"].as_f64().unwrap() >= 0.45);
+    // The crisis and concern arrays are as they were.
+    assert_eq!(
+        json["crisis"],
+        serde_json::json!(["suicide-self-harm", "overdose"])
+    );
+    assert_eq!(json["concern"], serde_json::json!([]));
+}
+
+#[test]
+fn the_terminal_shows_a_concern_above_the_answer() {
+    let out = signpost()
+        .args(["ask", "--knowledge"])
+        .arg(fixture("learned"))
+        .arg("my tablets are late tonight")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .find("Took too much? Call 111, or 999 if they are hard to wake.")
+        .unwrap_or_else(|| panic!("no concern line:\n{text}"));
+    assert!(!text.contains("!! "), "no crisis notice:\n{text}");
+    let button = text.find("Emergency lines").expect("the emergency button");
+    assert!(line < button, "{text}");
+}
+
+#[test]
+fn check_prints_cross_validation_per_category() {
+    let out = signpost()
+        .arg("check")
+        .arg(fixture("learned"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("5-fold cross-validation"), "{text}");
+    for id in ["suicide-self-harm", "immediate-danger", "overdose"] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(id) && l.contains("recall")),
+            "{id}:\n{text}"
+        );
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("not-crisis") && l.contains("false alarms")),
+        "{text}"
+    );
+    // --quick skips it.
+    let out = signpost()
+        .args(["check", "--quick"])
+        .arg(fixture("learned"))
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("cross-validation")
+    );
+}
