@@ -5,8 +5,10 @@ mod cli;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
+use signpost::assistant::SearchExplanation;
 use signpost::knowledge::{self, Date, REVIEW_AFTER_DAYS};
 use signpost::reply::{Action, Hit, Reply};
+use signpost::search::Features;
 use signpost::{Assistant, Audience, LiveKnowledge, Turn, eval};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -54,6 +56,14 @@ enum Command {
         /// Answer as if the person had picked this audience from the menu.
         #[arg(long, value_parser = parse_audience)]
         audience: Option<Audience>,
+        /// With --json: add what each result's score is made of, and why the answer was or
+        /// was not the fallback.
+        #[arg(long, requires = "json")]
+        explain: bool,
+        /// Turn steps of ranking off, to see what each brings: a comma-separated list of
+        /// clauses, second-need, learned.
+        #[arg(long, value_name = "STEPS", value_parser = parse_features)]
+        without: Option<Features>,
     },
     /// Validate a knowledge folder: every problem as path:line:column: error|warning: message.
     Check {
@@ -80,6 +90,10 @@ enum Command {
         /// Print only the figures, no cases: for sets that must stay untouched.
         #[arg(long)]
         quiet: bool,
+        /// Turn steps of ranking off, to measure what each brings: a comma-separated list of
+        /// clauses, second-need, learned.
+        #[arg(long, value_name = "STEPS", value_parser = parse_features)]
+        without: Option<Features>,
     },
     /// List entries by review date, oldest first, marking those due for review.
     Review {
@@ -127,6 +141,12 @@ fn parse_audience(s: &str) -> Result<Audience, String> {
     })
 }
 
+fn parse_features(s: &str) -> Result<Features, String> {
+    Features::without(s).map_err(|unknown| {
+        format!("unknown step `{unknown}`; expected some of: clauses, second-need, learned")
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -158,7 +178,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             question,
             json,
             audience,
-        } => ask(&k.knowledge, question.as_deref(), json, audience),
+            explain,
+            without,
+        } => ask(
+            &k.knowledge,
+            question.as_deref(),
+            AskOptions {
+                json,
+                audience,
+                explain,
+                features: without.unwrap_or_default(),
+            },
+        ),
         Command::Check { dir, k, format } => check(dir.as_deref().unwrap_or(&k.knowledge), format),
         Command::Eval {
             cases,
@@ -166,7 +197,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             min_hit3,
             verbose,
             quiet,
-        } => run_eval(&k.knowledge, &cases, min_hit3, verbose, quiet),
+            without,
+        } => run_eval(
+            &k.knowledge,
+            &cases,
+            min_hit3,
+            verbose,
+            quiet,
+            without.unwrap_or_default(),
+        ),
         Command::Review { k } => review(&k.knowledge),
         Command::Synth { entries, dir, k } => synth(&k.knowledge, entries, &dir),
         Command::Gaps { file, top } => gaps(&file, top),
@@ -244,9 +283,11 @@ struct AskJson<'a> {
     intent: signpost::reply::Intent,
     results: &'a [Hit],
     reply: &'a Reply,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<SearchExplanation>,
 }
 
-fn ask_json(question: &str, reply: &Reply) -> Result<String> {
+fn ask_json(question: &str, reply: &Reply, explain: Option<SearchExplanation>) -> Result<String> {
     Ok(serde_json::to_string(&AskJson {
         query: question,
         crisis: reply.crisis(),
@@ -255,29 +296,42 @@ fn ask_json(question: &str, reply: &Reply) -> Result<String> {
         intent: reply.intent,
         results: &reply.results,
         reply,
+        explain,
     })?)
 }
 
-fn ask(
-    dir: &Path,
-    question: Option<&str>,
+/// How `ask` answers and prints.
+struct AskOptions {
     json: bool,
     audience: Option<Audience>,
-) -> Result<ExitCode> {
-    let assistant = load(dir)?;
-    let answer = |q: &str| {
-        assistant.answer(&Turn {
-            text: q,
+    explain: bool,
+    features: Features,
+}
+
+fn ask(dir: &Path, question: Option<&str>, options: AskOptions) -> Result<ExitCode> {
+    let mut assistant = load(dir)?;
+    assistant.set_search_features(options.features);
+    let AskOptions {
+        json,
+        audience,
+        explain,
+        ..
+    } = options;
+    fn turn(text: &str, audience: Option<Audience>) -> Turn<'_> {
+        Turn {
+            text,
             audience,
             stage: None,
-        })
-    };
+        }
+    }
+    let answer = |q: &str| assistant.answer(&turn(q, audience));
+    let explained = |q: &str| explain.then(|| assistant.explain(&turn(q, audience)));
     let mut stdout = io::stdout().lock();
     match question {
         Some(q) => {
             let reply = answer(q);
             if json {
-                writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+                writeln!(stdout, "{}", ask_json(q, &reply, explained(q))?)?;
             } else {
                 write!(stdout, "{}", cli::render::text(&reply))?;
             }
@@ -291,7 +345,7 @@ fn ask(
                 }
                 let reply = answer(q);
                 if json {
-                    writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+                    writeln!(stdout, "{}", ask_json(q, &reply, explained(q))?)?;
                 } else {
                     writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
                 }
@@ -341,8 +395,10 @@ fn run_eval(
     min_hit3: Option<f64>,
     verbose: bool,
     quiet: bool,
+    features: Features,
 ) -> Result<ExitCode> {
-    let assistant = load(dir)?;
+    let mut assistant = load(dir)?;
+    assistant.set_search_features(features);
     let cases = eval::read_cases(cases)?;
     if cases.is_empty() {
         bail!("the cases file has no [[case]] tables");
