@@ -26,6 +26,11 @@ const MIN_SUPPORT: f32 = 1.9;
 const CONFIDENT_SCORE: f32 = 6.8;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
+/// A message with at least this many content words the folder knows is a story: its best
+/// match need not cover much of it.
+const STORY_KNOWN_WORDS: usize = 8;
+/// Messages of at most this many content words can be judged to be on another subject.
+const GUESS_MAX_WORDS: usize = 6;
 /// How many results a search ranks.
 const SEARCHED: usize = 10;
 /// General lines offered when nothing fits, if the menu file names none.
@@ -429,8 +434,24 @@ impl Assistant {
         if top < MIN_SCORE {
             return Decision::TooWeak(top);
         }
-        if top * coverage < MIN_SUPPORT && top < CONFIDENT_SCORE {
+        // A long message tells a story around its request: much of it is no entry's subject,
+        // so how much of it the best match covers says little, and the words it knows do.
+        let story = outcome.known_words >= STORY_KNOWN_WORDS;
+        if !story && top * coverage < MIN_SUPPORT && top < CONFIDENT_SCORE {
             return Decision::TooLittleOfTheMessage(top, coverage);
+        }
+        // A short message with words this folder has never seen, whose best match rests on
+        // one or two of its words: "order a pizza", "fix a flat tyre". The justice word in it
+        // has another sense here, so a service would be a guess.
+        let unknown = unknown_share(outcome);
+        let matched = coverage * outcome.content_weight;
+        let short = outcome.content_words <= GUESS_MAX_WORDS;
+        if short
+            && !outcome.named
+            && ((matched <= 1.0 + f32::EPSILON && unknown >= 0.5)
+                || (matched <= 2.0 + f32::EPSILON && unknown >= 0.25 && outcome.content_words <= 4))
+        {
+            return Decision::OtherSubject(unknown);
         }
         Decision::Answer(top, coverage)
     }
@@ -528,6 +549,7 @@ enum Decision {
     NoKnownWord,
     TooWeak(f32),
     TooLittleOfTheMessage(f32, f32),
+    OtherSubject(f32),
     Answer(f32, f32),
 }
 
@@ -542,6 +564,11 @@ impl Decision {
             Decision::TooLittleOfTheMessage(top, coverage) => format!(
                 "fallback: the best score {top:.2} units times its coverage {coverage:.2} is \
                  under {MIN_SUPPORT}, and the score under {CONFIDENT_SCORE}"
+            ),
+            Decision::OtherSubject(unknown) => format!(
+                "fallback: {:.0}% of the words are unknown to the folder and the best match \
+                 rests on one or two words",
+                unknown * 100.0
             ),
             Decision::Answer(top, coverage) => {
                 format!("answer: best score {top:.2} units, coverage {coverage:.2}")

@@ -1,17 +1,245 @@
-//! A second signal learned from the entries' own example questions, keywords and titles.
+//! A second signal learned from the entries' own example phrasings, like Rasa's response
+//! selector or QnA Maker's ranker: a fastText classifier from an entry's example questions,
+//! keywords, title and summary to the entry, trained when the folder loads.
+//!
+//! It only re-ranks the word search's candidates: it never adds an entry the words did not
+//! find, and the safety notice is decided before search and never touched. When it is unsure
+//! (its best guess is weak) it leaves the ranking alone.
+//!
+//! The classifier sits behind [`Classifier`] (train from labelled lines, predict label
+//! probabilities) so it can move to a shared wrapper without touching the ranking.
 
-use super::{Parts, Scored, SearchIndex};
+use super::vocabulary::{PLACE_WORDS, STOPWORDS};
+use super::{Parts, Scored, SearchIndex, analyse};
 use crate::knowledge::KnowledgeBase;
+use crate::text::normalise;
+use fasttext::FastText;
+use fasttext::args::{Args, LossName, ModelName};
+use std::io::Write;
 
-/// The classifier (not trained yet).
-pub(super) struct Learned;
+/// How much the classifier's probability for an entry raises its score, relative to the
+/// candidate it believes in most: `(1 + WEIGHT * p) / (1 + WEIGHT * p_most)`.
+pub(super) const WEIGHT: f32 = 1.0;
+/// Below this probability for its best guess, the classifier is unsure and changes nothing.
+pub(super) const MIN_CONFIDENCE: f32 = 0.2;
+/// Above this many entries the classifier is not trained: training would hold up loading
+/// (the word search alone answers large folders).
+pub(super) const MAX_ENTRIES: usize = 1_500;
+/// How many of its best guesses are read for each message.
+const GUESSES: usize = 10;
+/// The prefix fastText uses to tell labels from words.
+const LABEL_PREFIX: &str = "__label__";
+/// Training settings: small vectors and few passes, so the shipped folder trains in about a
+/// tenth of a second.
+const DIM: i32 = 24;
+const EPOCHS: i32 = 25;
+const LEARNING_RATE: f64 = 0.5;
+const BUCKETS: i32 = 20_000;
+const SEED: i32 = 15;
 
-impl Learned {
-    /// Trains on the folder's entries.
-    pub fn train(_kb: &KnowledgeBase, _index: &SearchIndex) -> Option<Learned> {
-        None
+/// A text classifier: trained from `(label, text)` lines, it gives each label's probability
+/// for a text. The same shape as the crisis classifier's wrapper (`TextClassifier`), so this
+/// can move onto it unchanged.
+pub(super) struct Classifier {
+    model: FastText,
+    labels: usize,
+}
+
+impl Classifier {
+    /// Trains on `(label, text)` pairs. Deterministic: one thread, a fixed seed. `None` when
+    /// there is nothing to learn or training failed.
+    pub fn train<'a>(lines: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Classifier> {
+        // fastText reads its training lines from a file; they come from the folder's entries,
+        // never from anyone's messages.
+        let mut file = tempfile::Builder::new()
+            .prefix("signpost-search-")
+            .suffix(".txt")
+            .tempfile()
+            .ok()?;
+        let mut labels = std::collections::BTreeSet::new();
+        {
+            let mut out = std::io::BufWriter::new(file.as_file_mut());
+            for (label, text) in lines {
+                if text.is_empty() || label.is_empty() || label.contains(char::is_whitespace) {
+                    continue;
+                }
+                writeln!(out, "{LABEL_PREFIX}{label} {text}").ok()?;
+                labels.insert(label);
+            }
+            out.flush().ok()?;
+        }
+        if labels.len() < 2 {
+            return None;
+        }
+        let args = Args {
+            input: file.path().to_path_buf(),
+            model: ModelName::Supervised,
+            // A softmax over a few dozen entries is exact and cheap; a tree beyond that.
+            loss: if labels.len() <= 200 {
+                LossName::Softmax
+            } else {
+                LossName::HierarchicalSoftmax
+            },
+            min_count: 1,
+            min_count_label: 0,
+            dim: DIM,
+            epoch: EPOCHS,
+            lr: LEARNING_RATE,
+            word_ngrams: 1,
+            // Pieces of words (3 to 5 letters) carry what a word means to spellings never
+            // seen in training.
+            minn: 3,
+            maxn: 5,
+            bucket: BUCKETS,
+            thread: 1,
+            seed: SEED,
+            verbose: 0,
+            label: LABEL_PREFIX.to_string(),
+            ..Args::default()
+        };
+        let trained = FastText::train(args).ok()?;
+        // The library's training dictionary keeps a hash table sized for 30 million words
+        // (120 MB); a model read back from its bytes sizes the table to its vocabulary.
+        let mut bytes = Vec::new();
+        trained.save(&mut bytes).ok()?;
+        drop(trained);
+        let model = FastText::load(&mut std::io::Cursor::new(bytes)).ok()?;
+        Some(Classifier {
+            model,
+            labels: labels.len(),
+        })
     }
 
-    /// Re-ranks the word search's candidates.
-    pub fn rerank(&self, _text: &str, _scored: &mut [(Scored, Parts)]) {}
+    /// The likeliest labels of a text with their probabilities, best first: at most `k`.
+    pub fn predict(&self, text: &str, k: usize) -> Vec<(String, f32)> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        self.model
+            .predict(text, k.min(self.labels), 0.0)
+            .into_iter()
+            .map(|p| {
+                let label = p.label.strip_prefix(LABEL_PREFIX).unwrap_or(&p.label);
+                (label.to_string(), p.prob)
+            })
+            .collect()
+    }
+}
+
+/// The classifier over one folder's entries.
+pub(super) struct Learned {
+    classifier: Classifier,
+    /// Entry positions by id.
+    entries: std::collections::HashMap<String, usize>,
+}
+
+impl Learned {
+    /// Trains on the folder's entries: each example question, keyword, title and summary is
+    /// a line labelled with its entry. `None` for folders too large to train on at load.
+    pub fn train(kb: &KnowledgeBase, index: &SearchIndex) -> Option<Learned> {
+        if kb.entries.len() > MAX_ENTRIES {
+            return None;
+        }
+        let mut examples: Vec<(&str, String)> = Vec::new();
+        for entry in &kb.entries {
+            // Keywords a few to a line: fewer, richer lines train faster.
+            let keywords: Vec<String> = entry.keywords.chunks(4).map(|k| k.join(" ")).collect();
+            let lines = std::iter::once(entry.title.as_str())
+                .chain(std::iter::once(entry.summary.as_str()))
+                .chain(entry.questions.iter().map(String::as_str))
+                .chain(keywords.iter().map(String::as_str));
+            for line in lines {
+                examples.push((entry.id.as_str(), prepare(index, line)));
+            }
+        }
+        let classifier = Classifier::train(examples.iter().map(|(l, t)| (*l, t.as_str())))?;
+        let entries = kb
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Some(Learned {
+            classifier,
+            entries,
+        })
+    }
+
+    /// The entries the classifier thinks a message is about, with their probabilities, or
+    /// nothing when it is unsure.
+    pub fn guesses(&self, index: &SearchIndex, text: &str) -> Vec<(usize, f32)> {
+        let guesses: Vec<(usize, f32)> = self
+            .classifier
+            .predict(&prepare(index, text), GUESSES)
+            .into_iter()
+            .filter_map(|(id, p)| Some((*self.entries.get(&id)?, p)))
+            .collect();
+        match guesses.first() {
+            Some(&(_, p)) if p >= MIN_CONFIDENCE => guesses,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Raises each candidate's score by the classifier's belief in it. Candidates only:
+    /// nothing is added.
+    pub fn rerank(&self, index: &SearchIndex, text: &str, scored: &mut [(Scored, Parts)]) {
+        let guesses = self.guesses(index, text);
+        if guesses.is_empty() {
+            return;
+        }
+        let belief = |entry: usize| {
+            guesses
+                .iter()
+                .find(|(e, _)| *e == entry)
+                .map_or(0.0, |(_, p)| *p)
+        };
+        // Relative to the candidate it believes in most, which keeps its score: the signal
+        // re-orders candidates but never makes a weak match look stronger than the words
+        // made it (the fallback decision reads the best score).
+        let most = scored
+            .iter()
+            .map(|(hit, _)| belief(hit.entry))
+            .fold(0.0, f32::max);
+        let weight = WEIGHT;
+        for (hit, parts) in scored.iter_mut() {
+            let factor = (1.0 + weight * belief(hit.entry)) / (1.0 + weight * most);
+            hit.score *= factor;
+            parts.learned = factor;
+        }
+    }
+}
+
+/// A text as the classifier sees it: the word search's stems, less filler words and places,
+/// and a token for each synonym group found ("jail" and "prison" both bring `syn0`), so what
+/// it learns of one word carries to the others of its group.
+fn prepare(index: &SearchIndex, text: &str) -> String {
+    let mut analyzer = index.analyzer.clone();
+    let normalised = normalise(text);
+    let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
+    let stems: Vec<String> = words
+        .iter()
+        .map(|w| {
+            analyse(&mut analyzer, w)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut out: Vec<String> = words
+        .iter()
+        .zip(&stems)
+        .filter(|(w, s)| !s.is_empty() && !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
+        .map(|(_, s)| s.clone())
+        .collect();
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let mut groups: Vec<usize> = index
+        .synonym_index
+        .find(&stems)
+        .iter()
+        .map(|f| f.group)
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    out.extend(groups.into_iter().map(|g| format!("syn{g}")));
+    out.join(" ")
 }

@@ -169,6 +169,8 @@ pub struct SearchOutcome {
     /// The content words some entry names outside its body (in a title, example question,
     /// keyword or summary), weighed by their clauses: the words of this subject.
     pub about_weight: f32,
+    /// Whether an entry's title or keyword phrase is in the message word for word.
+    pub named: bool,
 }
 
 /// The in-memory index over one knowledge snapshot.
@@ -602,6 +604,7 @@ impl SearchIndex {
                 content_weight,
                 known_weight,
                 about_weight,
+                named: false,
             },
             parts: Vec::new(),
             needs,
@@ -652,6 +655,7 @@ impl SearchIndex {
         if !named.is_empty() {
             // A service named outright is known even when every word of it is filler.
             run.outcome.known_words = run.outcome.known_words.max(1);
+            run.outcome.named = true;
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
@@ -716,7 +720,7 @@ impl SearchIndex {
         if self.features.learned
             && let Some(learned) = &self.learned
         {
-            learned.rerank(text, &mut scored);
+            learned.rerank(self, text, &mut scored);
         }
         scored.sort_by(|a, b| {
             b.0.score
@@ -770,7 +774,7 @@ impl SearchIndex {
                 .sum()
         };
         let missing: f32 = left_out.iter().map(|&i| needs[i].importance).sum();
-        if missing < SECOND_NEED_SHARE * total || gain(scored[2].0.entry) > 0.0 {
+        if missing < SECOND_NEED_SHARE * total || gain(scored[2].0.entry) >= 0.5 * missing {
             return;
         }
         let floor = scored[0].0.score * SECOND_NEED_SCORE;
@@ -957,12 +961,6 @@ impl SearchIndex {
                 .map(|(phrase, _)| format!(" (synonym of \"{phrase}\")"))
                 .unwrap_or_default(),
         }
-    }
-
-    /// The analysed terms of a text, as the index makes them (for the learned signal).
-    fn terms_of(&self, text: &str) -> Vec<String> {
-        let mut analyzer = self.analyzer.clone();
-        analyse(&mut analyzer, text)
     }
 }
 

@@ -226,10 +226,6 @@ impl Vocabulary {
         }
     }
 
-    pub fn contains(&self, term: &str) -> bool {
-        self.terms.contains_key(term)
-    }
-
     pub fn id(&self, term: &str) -> Option<u32> {
         self.terms.get(term).copied()
     }
