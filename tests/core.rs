@@ -13,5 +13,7 @@ mod hostile;
 mod live;
 #[path = "core/quality.rs"]
 mod quality;
+#[path = "core/retrieval.rs"]
+mod retrieval;
 #[path = "core/search.rs"]
 mod search;

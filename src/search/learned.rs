@@ -21,7 +21,7 @@ use std::io::Write;
 /// candidate it believes in most: `(1 + WEIGHT * p) / (1 + WEIGHT * p_most)`.
 pub(super) const WEIGHT: f32 = 1.0;
 /// Below this probability for its best guess, the classifier is unsure and changes nothing.
-pub(super) const MIN_CONFIDENCE: f32 = 0.2;
+pub(super) const MIN_CONFIDENCE: f32 = 0.4;
 /// Above this many entries the classifier is not trained: training would hold up loading
 /// (the word search alone answers large folders).
 pub(super) const MAX_ENTRIES: usize = 1_500;
@@ -209,7 +209,8 @@ impl Learned {
     }
 }
 
-/// A text as the classifier sees it: the word search's stems, less filler words and places,
+/// A text as the classifier sees it: the word search's stems (misspellings corrected as the
+/// word search corrects them), less filler words and places,
 /// and a token for each synonym group found ("jail" and "prison" both bring `syn0`), so what
 /// it learns of one word carries to the others of its group.
 fn prepare(index: &SearchIndex, text: &str) -> String {
@@ -225,11 +226,20 @@ fn prepare(index: &SearchIndex, text: &str) -> String {
                 .unwrap_or_default()
         })
         .collect();
+    // A misspelt word is read as the word search corrects it ("solicter": "solicitor").
     let mut out: Vec<String> = words
         .iter()
         .zip(&stems)
         .filter(|(w, s)| !s.is_empty() && !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
-        .map(|(_, s)| s.clone())
+        .map(|(w, s)| match index.vocabulary.id(s) {
+            Some(_) => s.clone(),
+            None => index
+                .vocabulary
+                .corrections(w)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| s.clone()),
+        })
         .collect();
     let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
     let mut groups: Vec<usize> = index
@@ -242,4 +252,88 @@ fn prepare(index: &SearchIndex, text: &str) -> String {
     groups.dedup();
     out.extend(groups.into_iter().map(|g| format!("syn{g}")));
     out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::Parts;
+
+    fn fixture() -> (KnowledgeBase, SearchIndex) {
+        folder("tests/fixtures/small")
+    }
+
+    fn folder(path: &str) -> (KnowledgeBase, SearchIndex) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let (kb, _) = KnowledgeBase::load(&dir).expect("the small fixture loads");
+        let index = SearchIndex::build(&kb).expect("it indexes");
+        (kb, index)
+    }
+
+    fn candidate(entry: usize, score: f32) -> (Scored, Parts) {
+        (
+            Scored {
+                entry,
+                score,
+                coverage: 1.0,
+            },
+            Parts {
+                doc: None,
+                raw: score,
+                named_floor: false,
+                phrase: 1.0,
+                preference: 1.0,
+                coverage: 1.0,
+                learned: 1.0,
+                second_need: false,
+            },
+        )
+    }
+
+    #[test]
+    fn reranks_an_example_it_was_trained_on_and_leaves_an_unknown_message_alone() {
+        let (kb, index) = folder("knowledge");
+        let learned = index
+            .learned
+            .as_ref()
+            .expect("the shipped folder trains a classifier");
+        let position = |id: &str| kb.entries.iter().position(|e| e.id == id).unwrap();
+        let bail = position("bail");
+        let prison = position("families-outside");
+        // An example question of the bail entry, its words ranked second by the word search.
+        let example = kb.entries[bail].questions[0].clone();
+        let guesses = learned.guesses(&index, &example);
+        assert_eq!(guesses.first().map(|g| g.0), Some(bail), "{guesses:?}");
+        let mut scored = vec![candidate(prison, 10.0), candidate(bail, 9.0)];
+        learned.rerank(&index, &example, &mut scored);
+        assert!(scored[1].0.score > scored[0].0.score, "{scored:?}");
+        assert!(scored[1].1.learned == 1.0, "its favourite keeps its score");
+        assert!(scored[0].1.learned < 1.0);
+        // Words it never saw: no guess, no change, and nothing added.
+        assert!(learned.guesses(&index, "xqzv blorf wibble").is_empty());
+        let mut scored = vec![candidate(prison, 10.0), candidate(bail, 9.0)];
+        learned.rerank(&index, "xqzv blorf wibble", &mut scored);
+        assert_eq!(scored.len(), 2);
+        assert_eq!((scored[0].0.score, scored[1].0.score), (10.0, 9.0));
+    }
+
+    #[test]
+    fn training_is_deterministic() {
+        let (_, a) = fixture();
+        let (_, b) = fixture();
+        let text = "my partner is in the jail, who can help";
+        let (a, b) = (
+            a.learned
+                .as_ref()
+                .unwrap()
+                .classifier
+                .predict(&prepare(&a, text), 5),
+            b.learned
+                .as_ref()
+                .unwrap()
+                .classifier
+                .predict(&prepare(&b, text), 5),
+        );
+        assert_eq!(a, b);
+    }
 }
