@@ -66,6 +66,9 @@ const ABOUT_FIELDS: u32 = 0b01111;
 /// Term ids fit in the bits above the field bits.
 const MAX_TERM_ID: u32 = (1 << (32 - FIELD_BITS)) - 1;
 
+/// A word in more than this share of the entries is too common to look for as part of a
+/// synonym phrase the person did not write.
+const COMMON_SHARE: f32 = 0.2;
 /// How much a word found only through a synonym or a typo correction counts.
 const SYNONYM_WEIGHT: f32 = 0.7;
 const TYPO_WEIGHT: f32 = 0.6;
@@ -86,8 +89,10 @@ const MIN_NAMED_SCORE: f32 = 2.7;
 /// A second need: words (by importance) the first two results leave out must make up at
 /// least this share of the message for the third place to go to them...
 const SECOND_NEED_SHARE: f32 = 0.25;
-/// ...and the entry that covers them must score at least this share of the best.
+/// ...and the entry that covers them must score at least this share of the best...
 const SECOND_NEED_SCORE: f32 = 0.3;
+/// ...and this share of the entry whose place it takes.
+const SECOND_NEED_DISPLACED: f32 = 0.6;
 
 /// What the person told the front end about themselves: boosts, never filters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -454,6 +459,7 @@ impl SearchIndex {
             }
             slot.synonym_only &= l.synonym_only;
         };
+        let n = self.entry_meta.len().max(1) as f32;
         let mut needs: Vec<Need> = Vec::new();
         let mut content_words = 0;
         let mut unknown_weight = 0.0;
@@ -543,6 +549,14 @@ impl SearchIndex {
                         let Some(id) = self.vocabulary.id(term) else {
                             continue;
                         };
+                        // A common word of a phrase the person did not write ("get" and "out"
+                        // of "getting out of prison") says little and costs much to look for.
+                        if !written
+                            && terms.len() > 1
+                            && self.term_entries[id as usize] as f32 > COMMON_SHARE * n
+                        {
+                            continue;
+                        }
                         look(
                             &mut looked,
                             term,
@@ -567,7 +581,6 @@ impl SearchIndex {
                 }
             }
         }
-        let n = self.entry_meta.len().max(1) as f32;
         let mut known_words = 0;
         let mut known_weight = 0.0;
         let mut about_weight = 0.0;
@@ -777,7 +790,8 @@ impl SearchIndex {
         if missing < SECOND_NEED_SHARE * total || gain(scored[2].0.entry) >= 0.5 * missing {
             return;
         }
-        let floor = scored[0].0.score * SECOND_NEED_SCORE;
+        let floor =
+            (scored[0].0.score * SECOND_NEED_SCORE).max(scored[2].0.score * SECOND_NEED_DISPLACED);
         let best = scored[3..]
             .iter()
             .enumerate()
