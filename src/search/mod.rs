@@ -876,6 +876,7 @@ impl SearchIndex {
             parts.raw,
         );
         if let Some(doc) = parts.doc {
+            let mut found_parts = Vec::new();
             for (term, looked) in &run.looked {
                 for ((field, boost), (name, _)) in self.fields_for(looked).iter().zip(FIELDS) {
                     let query = BoostQuery::new(
@@ -896,8 +897,13 @@ impl SearchIndex {
                         "field weight {boost}, term weight {:.2}",
                         looked.weight
                     ));
-                    words.add_detail(part);
+                    found_parts.push(part);
                 }
+            }
+            // The biggest contributions first.
+            found_parts.sort_by(|a, b| b.value().total_cmp(&a.value()));
+            for part in found_parts {
+                words.add_detail(part);
             }
         }
         if parts.named_floor {
