@@ -231,12 +231,12 @@ impl Vocabulary {
     }
 
     /// The terms of the closest written words to an unknown word: one edit away for words of
-    /// four to seven letters (a swap only, at four), two for longer words; none for shorter words, where a "fix" is
+    /// four to six letters (a swap only, at four), two for longer words; none for shorter words, where a "fix" is
     /// a guess ("moon" is one letter from "mood" and "noon").
     pub fn corrections(&self, word: &str) -> Vec<String> {
         let max = match word.len() {
             0..=3 => return Vec::new(),
-            4..=7 => 1,
+            4..=6 => 1,
             _ => 2,
         };
         // In a four-letter word only a swap of two letters is trusted ("bial" for "bail").
