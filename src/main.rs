@@ -6,9 +6,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use cli::lines::{Line, Lines, MAX_LINE_BYTES};
 use serde::Serialize;
+use signpost::assistant::SearchExplanation;
 use signpost::hours::FixedClock;
 use signpost::knowledge::{self, Date, REVIEW_AFTER_DAYS};
 use signpost::reply::{Action, Hit, Reply};
+use signpost::search::Features;
 use signpost::towns::Town;
 use signpost::{Assistant, Audience, LiveKnowledge, Turn, eval};
 use std::io::{self, IsTerminal, Write};
@@ -73,6 +75,14 @@ enum Command {
         town: Option<Town>,
         #[command(flatten)]
         time: TimeArg,
+        /// With --json: add what each result's score is made of, and why the answer was or
+        /// was not the fallback.
+        #[arg(long, requires = "json")]
+        explain: bool,
+        /// Turn steps of ranking off, to see what each brings: a comma-separated list of
+        /// clauses, second-need, learned.
+        #[arg(long, value_name = "STEPS", value_parser = parse_features)]
+        without: Option<Features>,
     },
     /// Validate a knowledge folder: every problem as path:line:column: error|warning: message.
     Check {
@@ -102,6 +112,10 @@ enum Command {
         /// Print only the figures, no cases: for sets that must stay untouched.
         #[arg(long)]
         quiet: bool,
+        /// Turn steps of ranking off, to measure what each brings: a comma-separated list of
+        /// clauses, second-need, learned.
+        #[arg(long, value_name = "STEPS", value_parser = parse_features)]
+        without: Option<Features>,
     },
     /// List entries by review date, oldest first, marking those due for review.
     Review {
@@ -160,6 +174,12 @@ fn parse_town(s: &str) -> Result<Town, String> {
     })
 }
 
+fn parse_features(s: &str) -> Result<Features, String> {
+    Features::without(s).map_err(|unknown| {
+        format!("unknown step `{unknown}`; expected some of: clauses, second-need, learned")
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -193,12 +213,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audience,
             town,
             time,
+            explain,
+            without,
         } => ask(
             &k.knowledge,
             question.as_deref(),
-            json,
-            Person { audience, town },
-            time.at,
+            AskOptions {
+                json,
+                person: Person { audience, town },
+                at: time.at,
+                explain,
+                features: without.unwrap_or_default(),
+            },
         ),
         Command::Check {
             dir,
@@ -212,7 +238,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             min_hit3,
             verbose,
             quiet,
-        } => run_eval(&k.knowledge, &cases, min_hit3, verbose, quiet),
+            without,
+        } => run_eval(
+            &k.knowledge,
+            &cases,
+            min_hit3,
+            verbose,
+            quiet,
+            without.unwrap_or_default(),
+        ),
         Command::Review { k } => review(&k.knowledge),
         Command::Synth { entries, dir, k } => synth(&k.knowledge, entries, &dir),
         Command::Gaps { file, top } => gaps(&file, top),
@@ -314,9 +348,16 @@ struct AskJson<'a> {
     intent: signpost::reply::Intent,
     results: &'a [Hit],
     reply: &'a Reply,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<SearchExplanation>,
 }
 
-fn ask_json(assistant: &Assistant, question: &str, reply: &Reply) -> Result<String> {
+fn ask_json(
+    assistant: &Assistant,
+    question: &str,
+    reply: &Reply,
+    explain: Option<SearchExplanation>,
+) -> Result<String> {
     Ok(serde_json::to_string(&AskJson {
         query: question,
         crisis: reply.crisis(),
@@ -326,34 +367,47 @@ fn ask_json(assistant: &Assistant, question: &str, reply: &Reply) -> Result<Stri
         intent: reply.intent,
         results: &reply.results,
         reply,
+        explain,
     })?)
 }
 
-fn ask(
-    dir: &Path,
-    question: Option<&str>,
+/// How `ask` answers and prints.
+struct AskOptions {
     json: bool,
     person: Person,
     at: Option<FixedClock>,
-) -> Result<ExitCode> {
+    explain: bool,
+    features: Features,
+}
+
+fn ask(dir: &Path, question: Option<&str>, options: AskOptions) -> Result<ExitCode> {
     let mut assistant = load(dir)?;
-    if let Some(clock) = at {
+    if let Some(clock) = options.at {
         assistant = assistant.with_clock(Arc::new(clock));
     }
-    let answer = |q: &str| {
-        assistant.answer(&Turn {
-            text: q,
+    assistant.set_search_features(options.features);
+    let AskOptions {
+        json,
+        person,
+        explain,
+        ..
+    } = options;
+    fn turn<'a>(text: &'a str, person: &Person) -> Turn<'a> {
+        Turn {
+            text,
             audience: person.audience,
             stage: None,
             town: person.town,
-        })
-    };
+        }
+    }
+    let answer = |q: &str| assistant.answer(&turn(q, &person));
+    let explained = |q: &str| explain.then(|| assistant.explain(&turn(q, &person)));
     let mut stdout = io::stdout().lock();
     match question {
         Some(q) => {
             let reply = answer(q);
             if json {
-                writeln!(stdout, "{}", ask_json(&assistant, q, &reply)?)?;
+                writeln!(stdout, "{}", ask_json(&assistant, q, &reply, explained(q))?)?;
             } else {
                 write!(stdout, "{}", cli::render::text(&reply))?;
             }
@@ -368,7 +422,7 @@ fn ask(
                         let q = line.trim();
                         let reply = answer(q);
                         if json {
-                            writeln!(stdout, "{}", ask_json(&assistant, q, &reply)?)?;
+                            writeln!(stdout, "{}", ask_json(&assistant, q, &reply, explained(q))?)?;
                         } else {
                             writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
                         }
@@ -443,8 +497,10 @@ fn run_eval(
     min_hit3: Option<f64>,
     verbose: bool,
     quiet: bool,
+    features: Features,
 ) -> Result<ExitCode> {
-    let assistant = load(dir)?;
+    let mut assistant = load(dir)?;
+    assistant.set_search_features(features);
     let cases = eval::read_cases(cases)?;
     if cases.is_empty() {
         bail!("the cases file has no [[case]] tables");

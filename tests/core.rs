@@ -21,6 +21,8 @@ mod hours;
 mod live;
 #[path = "core/quality.rs"]
 mod quality;
+#[path = "core/retrieval.rs"]
+mod retrieval;
 #[path = "core/safety.rs"]
 mod safety;
 #[path = "core/search.rs"]

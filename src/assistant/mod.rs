@@ -10,9 +10,10 @@ use crate::hours::{Clock, SystemClock};
 use crate::knowledge::{Audience, Entry, Kind, KnowledgeBase, MenuChoice, Report, Stage};
 use crate::reply::{Action, Card, ConcernNotice, Hit, Intent, Reply, SafetyNotice, Suggestion};
 use crate::safety::{CrisisCategory, Verdict};
-use crate::search::{Preferences, SearchIndex, SearchOutcome};
+use crate::search::{Explanation, Features, Preferences, SearchIndex, SearchOutcome};
 use crate::towns::Town;
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use smalltalk::SmallTalk;
 use std::collections::HashSet;
 use std::path::Path;
@@ -32,6 +33,13 @@ const MIN_SUPPORT: f32 = 1.9;
 const CONFIDENT_SCORE: f32 = 6.8;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
+/// A message with at least this many content words the folder knows is a story: its best
+/// match need not cover much of it.
+const STORY_KNOWN_WORDS: usize = 8;
+/// Messages of at most this many content words can be judged to be on another subject.
+const GUESS_MAX_WORDS: usize = 6;
+/// How many results a search ranks.
+const SEARCHED: usize = 10;
 /// General lines offered when nothing fits, if the menu file names none.
 const DEFAULT_GENERAL: &[&str] = &[
     "victim-support-scotland",
@@ -71,6 +79,8 @@ pub struct Assistant {
     index: Arc<SearchIndex>,
     loaded_at: SystemTime,
     clock: Arc<dyn Clock>,
+    /// Steps of ranking in use: all on, except when measuring what each brings.
+    features: Features,
 }
 
 impl Assistant {
@@ -88,6 +98,7 @@ impl Assistant {
             index: Arc::new(index),
             loaded_at: SystemTime::now(),
             clock: Arc::new(SystemClock),
+            features: Features::default(),
         })
     }
 
@@ -135,6 +146,7 @@ impl Assistant {
         let prefs = Preferences {
             audience: turn.audience,
             stage: turn.stage,
+            features: self.features,
         };
         let mut reply = match (safety.is_some(), SmallTalk::classify(turn.text)) {
             (false, Some(SmallTalk::Greeting)) => self.greeting(),
@@ -431,6 +443,76 @@ impl Assistant {
         Some(notice)
     }
 
+    /// Turns steps of ranking on or off (all are on by default), to measure what each brings.
+    pub fn set_search_features(&mut self, features: Features) {
+        self.features = features;
+    }
+
+    /// What the search made of a message, for admins (`ask --json --explain`): for each
+    /// result, what its score is made of, and why the answer was or was not the fallback.
+    pub fn explain(&self, turn: &Turn<'_>) -> SearchExplanation {
+        let prefs = Preferences {
+            audience: turn.audience,
+            stage: turn.stage,
+            features: self.features,
+        };
+        let (outcome, explanations) = self.index.explain(turn.text, prefs, SEARCHED);
+        SearchExplanation {
+            decision: self.decide(&outcome).describe(),
+            known_words: outcome.known_words,
+            content_words: outcome.content_words,
+            unknown_share: unknown_share(&outcome),
+            known_share: share(outcome.known_weight, outcome.content_weight),
+            about_share: share(outcome.about_weight, outcome.content_weight),
+            results: outcome
+                .hits
+                .iter()
+                .zip(explanations)
+                .map(|(h, explanation)| ExplainedResult {
+                    id: self.kb.entries[h.entry].id.clone(),
+                    score: h.score,
+                    coverage: h.coverage,
+                    explanation,
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether a search outcome is good enough to show, or the honest fallback is better.
+    fn decide(&self, outcome: &SearchOutcome) -> Decision {
+        let Some(best) = outcome.hits.first() else {
+            return Decision::NothingFound;
+        };
+        if outcome.known_words == 0 {
+            return Decision::NoKnownWord;
+        }
+        let unit = self.index.score_unit();
+        let (top, coverage) = (best.score / unit, best.coverage);
+        if top < MIN_SCORE {
+            return Decision::TooWeak(top);
+        }
+        // A long message tells a story around its request: much of it is no entry's subject,
+        // so how much of it the best match covers says little, and the words it knows do.
+        let story = outcome.known_words >= STORY_KNOWN_WORDS;
+        if !story && top * coverage < MIN_SUPPORT && top < CONFIDENT_SCORE {
+            return Decision::TooLittleOfTheMessage(top, coverage);
+        }
+        // A short message with words this folder has never seen, whose best match rests on
+        // one or two of its words: "order a pizza", "fix a flat tyre". The justice word in it
+        // has another sense here, so a service would be a guess.
+        let unknown = unknown_share(outcome);
+        let matched = coverage * outcome.content_weight;
+        let short = outcome.content_words <= GUESS_MAX_WORDS;
+        if short
+            && !outcome.named
+            && ((matched <= 1.0 + f32::EPSILON && unknown >= 0.5)
+                || (matched <= 2.0 + f32::EPSILON && unknown >= 0.25 && outcome.content_words <= 4))
+        {
+            return Decision::OtherSubject(unknown);
+        }
+        Decision::Answer(top, coverage)
+    }
+
     fn search(
         &self,
         text: &str,
@@ -438,17 +520,13 @@ impl Assistant {
         safety: Option<&SafetyNotice>,
         now: DateTime<Utc>,
     ) -> Reply {
-        let SearchOutcome {
-            hits, known_words, ..
-        } = self.index.search(text, prefs, 10);
-        let (top, top_coverage) = hits.first().map_or((0.0, 0.0), |h| (h.score, h.coverage));
+        let outcome = self.index.search(text, prefs, SEARCHED);
+        let hits = &outcome.hits;
+        let top = hits.first().map_or(0.0, |h| h.score);
         let pinned: HashSet<&str> = safety
             .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
             .unwrap_or_default();
-        let unit = self.index.score_unit();
-        let weak = top < MIN_SCORE * unit
-            || (top * top_coverage < MIN_SUPPORT * unit && top < CONFIDENT_SCORE * unit);
-        if hits.is_empty() || known_words == 0 || weak {
+        if !matches!(self.decide(&outcome), Decision::Answer(..)) {
             let mut reply = if safety.is_some() {
                 // The safety notice already holds the right lines: no fallback to hide it.
                 self.simple(Intent::Question, "Please reach out to one of these now.")
@@ -524,6 +602,88 @@ impl Assistant {
         };
         named.into_iter().filter_map(|id| self.kb.get(id)).collect()
     }
+}
+
+/// Why an answer was shown or the fallback given, scores in units of the search's
+/// `score_unit`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Decision {
+    NothingFound,
+    NoKnownWord,
+    TooWeak(f32),
+    TooLittleOfTheMessage(f32, f32),
+    OtherSubject(f32),
+    Answer(f32, f32),
+}
+
+impl Decision {
+    fn describe(self) -> String {
+        match self {
+            Decision::NothingFound => "fallback: no entry matched".into(),
+            Decision::NoKnownWord => "fallback: the folder knows none of the words".into(),
+            Decision::TooWeak(top) => {
+                format!("fallback: the best score {top:.2} units is under {MIN_SCORE}")
+            }
+            Decision::TooLittleOfTheMessage(top, coverage) => format!(
+                "fallback: the best score {top:.2} units times its coverage {coverage:.2} is \
+                 under {MIN_SUPPORT}, and the score under {CONFIDENT_SCORE}"
+            ),
+            Decision::OtherSubject(unknown) => format!(
+                "fallback: {:.0}% of the words are unknown to the folder and the best match \
+                 rests on one or two words",
+                unknown * 100.0
+            ),
+            Decision::Answer(top, coverage) => {
+                format!("answer: best score {top:.2} units, coverage {coverage:.2}")
+            }
+        }
+    }
+}
+
+/// The share of a message's content words (weighed by clause) that the folder does not know.
+fn unknown_share(outcome: &SearchOutcome) -> f32 {
+    if outcome.content_weight <= 0.0 {
+        0.0
+    } else {
+        outcome.unknown_weight / outcome.content_weight
+    }
+}
+
+/// `part / whole`, or 1 when the whole is nothing.
+fn share(part: f32, whole: f32) -> f32 {
+    if whole <= 0.0 { 1.0 } else { part / whole }
+}
+
+/// What [`Assistant::explain`] tells an admin about one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchExplanation {
+    /// Whether the answer was shown or the fallback given, and why.
+    pub decision: String,
+    /// How many content words the folder knows (directly, by synonym or typo fix).
+    pub known_words: usize,
+    /// How many content words the message has.
+    pub content_words: usize,
+    /// The share of the content words (weighed by clause) the folder does not know.
+    pub unknown_share: f32,
+    /// The share of the content words (weighed by clause) the folder knows.
+    pub known_share: f32,
+    /// The share of the content words (weighed by clause) some entry names outside its body.
+    pub about_share: f32,
+    /// Every ranked result, best first, with its explanation.
+    pub results: Vec<ExplainedResult>,
+}
+
+/// One ranked result and what its score is made of.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedResult {
+    /// The entry id.
+    pub id: String,
+    /// Its final score.
+    pub score: f32,
+    /// The share of the message's words it holds.
+    pub coverage: f32,
+    /// The tree of what contributed, like Tantivy's `Explanation`.
+    pub explanation: Explanation,
 }
 
 fn hit(entry: &Entry, score: f32, coverage: f32, reason: &'static str) -> Hit {

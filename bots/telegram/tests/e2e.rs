@@ -191,6 +191,7 @@ fn boost_sensitive_question(h: &Harness) -> &'static str {
         "where can I get help",
         "someone to talk to",
         "help me please",
+        "I need advice",
     ];
     candidates
         .into_iter()
