@@ -155,7 +155,7 @@ impl Responder {
                         stage: None,
                     },
                 );
-                message(reply, *share)
+                message(assistant.for_practitioners(reply), *share)
             }
             Request::Lookup { kind, name, share } => match assistant.look_up(*kind, name) {
                 Some(reply) => message(reply, *share),
