@@ -20,6 +20,9 @@ pub const CARD_LINES: usize = 1;
 pub const CRISIS_CARD_LINES: usize = 2;
 /// Cards about what the person asked, shown under a crisis notice after its lines.
 pub const CRISIS_SEARCH_CARDS: usize = 1;
+/// The share of the person's words a card must hold to be shown under a crisis notice: about
+/// what they asked, not a stray match.
+pub const CRISIS_CARD_COVERAGE: f32 = 0.5;
 /// Crisis categories whose reply shows the lines and nothing else: no card about anything the
 /// message also mentioned (Samaritans' guidance: keep the way to help in front of the person).
 pub const LINES_ONLY: &[&str] = &["suicide-self-harm"];
@@ -78,9 +81,10 @@ impl Assistant {
                 card.contacts.clear();
                 continue;
             }
-            seen.note_text(&card.title);
             seen.show_summary(card);
             card.contacts = seen.pick(&card.contacts, lines, answer_line, leave);
+            // A number in a card's name is its own: later cards do not give it again.
+            seen.note_text(&card.title);
         }
         // A card left with nothing new to say is still one press away, on its button.
         reply
@@ -121,12 +125,22 @@ impl Assistant {
         let mut buttons = Vec::new();
         for card in &mut notice.cards {
             card.summary.clear();
-            card.contacts = if seen.repeats(&card.title) {
+            // Under a crisis, a service whose main line the messages already gave is folded
+            // into its button: its other ways in are one press away, and nothing else stands
+            // between the person and the lines. The emergency lines asked for directly list
+            // every line the messages did not give.
+            let main = card
+                .contacts
+                .iter()
+                .filter(|c| crisis_line(c.kind))
+                .min_by_key(|c| rank(c.kind));
+            let given = main.is_some_and(|c| seen.shown.contains(&key(c)));
+            card.contacts = if seen.repeats(&card.title) || (triggered && given) {
                 Vec::new()
             } else {
-                seen.note_text(&card.title);
                 seen.pick(&card.contacts, CRISIS_CARD_LINES, crisis_line, &none)
             };
+            seen.note_text(&card.title);
             if triggered {
                 buttons.extend(self.kb.get(&card.id).map(Suggestion::entry));
             }
@@ -143,6 +157,7 @@ impl Assistant {
                 .map_or(0.0, |h| h.coverage)
         };
         let mut asked = std::mem::take(&mut reply.cards);
+        asked.retain(|c| coverage(&c.id) >= CRISIS_CARD_COVERAGE);
         asked.sort_by(|a, b| coverage(&b.id).total_cmp(&coverage(&a.id)));
         asked.truncate(keep);
         let asked_ids: HashSet<String> = asked.iter().map(|c| c.id.clone()).collect();
@@ -150,9 +165,9 @@ impl Assistant {
             if seen.repeats(&card.title) {
                 continue;
             }
-            seen.note_text(&card.title);
             seen.show_summary(&mut card);
             card.contacts = seen.pick(&card.contacts, CARD_LINES, answer_line, &none);
+            seen.note_text(&card.title);
             if !card.summary.trim().is_empty() || !card.contacts.is_empty() {
                 reply.cards.push(card);
             }

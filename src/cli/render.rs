@@ -207,11 +207,12 @@ mod tests {
     use super::{contact_line, no_such_option, plain_markdown, unwrapped, wrap};
     use signpost::knowledge::{Contact, ContactKind};
     use signpost::reply::ConcernNotice;
-    use signpost::{Assistant, Reply, Turn};
+    use signpost::{Assistant, Reply, Stage, Turn};
 
     /// What people see in the terminal, pinned by snapshots (`cargo insta review` after a
-    /// deliberate change): the welcome, a question, a crisis, a concern, a fallback, an entry
-    /// in full, and the answer to a long message.
+    /// deliberate change): the welcome, a deep link, two questions, a crisis of each category
+    /// and the emergency lines, a concern, a fallback, an entry in full, the answer to a long
+    /// message, and a stage of the journey.
     #[test]
     fn what_people_see() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
@@ -221,7 +222,8 @@ mod tests {
         }
     }
 
-    /// The same sample conversation for every front end's snapshots.
+    /// The same sample conversation as every front end's snapshots (`bots/support`'s
+    /// `test_kit::samples`, which the core cannot depend on).
     fn samples(assistant: &Assistant) -> Vec<(&'static str, Reply)> {
         let ask = |text: &str| assistant.message(&Turn::new(text));
         let mut concern =
@@ -235,20 +237,39 @@ mod tests {
         while long.chars().count() < 2_500 {
             long.push_str("I keep going over everything that happened this year. ");
         }
+        let deep_link = assistant.start("family").pop().expect("a reply");
         vec![
             ("welcome", assistant.welcome()),
+            ("deep_link", deep_link),
             (
                 "question",
                 ask("my partner has just been sent to prison, who can help me and the kids"),
             ),
+            ("visit", ask("how do i visit ma da in hmp dumfries")),
             (
                 "crisis",
                 ask("I can't go on any more, I want to kill myself"),
             ),
+            (
+                "crisis_danger",
+                ask("he's banging on the door and I'm scared he'll get in"),
+            ),
+            (
+                "crisis_overdose",
+                ask("I've swallowed a load of paracetamol"),
+            ),
+            (
+                "crisis_domestic_abuse",
+                ask("I'm scared he'll hurt me again tonight"),
+            ),
+            ("crisis_sexual_assault", ask("I was raped last night")),
+            ("crisis_child", ask("my 14 year old daughter has run away")),
+            ("crisis_lines", assistant.crisis()),
             ("concern", concern),
             ("fallback", ask("what is the best recipe for banana bread")),
             ("entry", assistant.entry("families-outside")),
             ("long_message", ask(&long)),
+            ("journey", assistant.journey(Stage::Release)),
         ]
     }
 
