@@ -13,6 +13,8 @@ mod common;
 mod hostile;
 #[path = "core/live.rs"]
 mod live;
+#[path = "core/phone.rs"]
+mod phone;
 #[path = "core/quality.rs"]
 mod quality;
 #[path = "core/search.rs"]

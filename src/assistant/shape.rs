@@ -82,6 +82,12 @@ impl Assistant {
                 continue;
             }
             seen.show_summary(card);
+            // A further card says one thing: its summary, or else its first new line.
+            let lines = if i > 0 && !card.summary.is_empty() {
+                lines.saturating_sub(CARD_LINES)
+            } else {
+                lines
+            };
             card.contacts = seen.pick(&card.contacts, lines, answer_line, leave);
             // A number in a card's name is its own: later cards do not give it again.
             seen.note_text(&card.title);

@@ -157,7 +157,7 @@ async fn a_suicide_message_puts_116_123_and_999_before_any_other_card() {
 async fn a_button_press_is_answered_and_shows_the_entry() {
     let h = Harness::start().await;
     let callback = h.tg.press(CHAT, "e:families-outside", 1001);
-    let sent = h.tg.wait_messages(CHAT, 1).await;
+    h.tg.wait_messages(CHAT, 1).await;
     let calls = h.tg.calls();
     let answered = calls
         .iter()
