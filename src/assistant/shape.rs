@@ -2,9 +2,10 @@
 //! or address once, a few lines per card, and a crisis reply that stays on the crisis.
 //!
 //! This runs after triage and search have chosen what to show. It never changes
-//! [`Reply::results`] (what was found, for JSON and evaluation) and never removes a line from
-//! the safety notice's messages: it decides how much of each card is shown, and leaves the
-//! rest behind the card's button, where the entry is shown in full.
+//! [`Reply::results`] (what was found, for JSON and evaluation) and keeps everything the safety
+//! notice's messages say (a sentence two categories share is said once): it decides how much
+//! of each card is shown, and leaves the rest behind the card's button, where the entry is
+//! shown in full.
 
 use super::Assistant;
 use crate::knowledge::{ContactKind, Kind};
@@ -14,7 +15,8 @@ use std::collections::HashSet;
 
 /// Contact lines on the best card of an answer, whose summary is already the lead.
 pub const FIRST_CARD_LINES: usize = 2;
-/// Contact lines on each other card.
+/// Contact lines on any other card whose summary is not shown (one whose summary is shown
+/// says that alone).
 pub const CARD_LINES: usize = 1;
 /// Contact lines on each card of the crisis lines.
 pub const CRISIS_CARD_LINES: usize = 2;
@@ -66,11 +68,6 @@ impl Assistant {
             })
             .collect();
         for (i, card) in reply.cards.iter_mut().enumerate() {
-            let lines = if i == 0 && lead_from_first {
-                FIRST_CARD_LINES
-            } else {
-                CARD_LINES
-            };
             let leave = match card.kind {
                 Kind::Topic => &owned[i],
                 Kind::Service => &HashSet::new(),
@@ -82,11 +79,13 @@ impl Assistant {
                 continue;
             }
             seen.show_summary(card);
-            // A further card says one thing: its summary, or else its first new line.
-            let lines = if i > 0 && !card.summary.is_empty() {
-                lines.saturating_sub(CARD_LINES)
+            // Any other card says one thing: its summary, or else its first new line.
+            let lines = if i == 0 && lead_from_first {
+                FIRST_CARD_LINES
+            } else if card.summary.is_empty() {
+                CARD_LINES
             } else {
-                lines
+                0
             };
             card.contacts = seen.pick(&card.contacts, lines, answer_line, leave);
             // A number in a card's name is its own: later cards do not give it again.
