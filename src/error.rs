@@ -19,6 +19,16 @@ pub enum KnowledgeError {
         #[source]
         source: std::io::Error,
     },
+    /// An environment variable that sets how the folder is read has a value that makes no sense.
+    #[error("{variable}=`{value}` is not valid: expected {expected}")]
+    Setting {
+        /// The variable, e.g. `SIGNPOST_MAX_FILE_BYTES`.
+        variable: &'static str,
+        /// Its value (at most 40 characters of it).
+        value: String,
+        /// What it should be.
+        expected: &'static str,
+    },
     /// The folder has errors; the report lists each with its file, line and column.
     #[error("the knowledge folder `{}` has {} error(s):\n{}", path.display(), report.errors(), errors_of(report))]
     Invalid {

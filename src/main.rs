@@ -4,14 +4,20 @@ mod cli;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cli::lines::{Line, Lines, MAX_LINE_BYTES};
 use serde::Serialize;
+use signpost::assistant::SearchExplanation;
 use signpost::feedback::{FeedbackReport, FeedbackStore};
+use signpost::hours::FixedClock;
 use signpost::knowledge::{self, Date};
 use signpost::reply::{Action, Hit, Reply};
+use signpost::search::Features;
+use signpost::towns::Town;
 use signpost::{Assistant, Audience, LiveKnowledge, Turn, eval};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Signposting for people affected by the justice system in Dumfries and Galloway.
 #[derive(Parser)]
@@ -33,6 +39,14 @@ struct KnowledgeArg {
     knowledge: PathBuf,
 }
 
+#[derive(Args, Clone)]
+struct TimeArg {
+    /// Answer as if it were this time, to see which lines are open then: e.g.
+    /// 2026-03-28T23:00:00Z, 2026-03-28T23:00:00+00:00, or 2026-03-28 23:00 (UK time).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<FixedClock>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Talk to signpost in the terminal (Ctrl-D to leave).
@@ -42,6 +56,8 @@ enum Command {
         /// Do not pick up edits to the knowledge folder while chatting.
         #[arg(long)]
         no_watch: bool,
+        #[command(flatten)]
+        time: TimeArg,
     },
     /// Answer one question, or one question per line from standard input.
     Ask {
@@ -55,6 +71,19 @@ enum Command {
         /// Answer as if the person had picked this audience from the menu.
         #[arg(long, value_parser = parse_audience)]
         audience: Option<Audience>,
+        /// Answer as if the person had said earlier that they live in this town.
+        #[arg(long, value_parser = parse_town)]
+        town: Option<Town>,
+        #[command(flatten)]
+        time: TimeArg,
+        /// With --json: add what each result's score is made of, and why the answer was or
+        /// was not the fallback.
+        #[arg(long, requires = "json")]
+        explain: bool,
+        /// Turn steps of ranking off, to see what each brings: a comma-separated list of
+        /// clauses, second-need, learned.
+        #[arg(long, value_name = "STEPS", value_parser = parse_features)]
+        without: Option<Features>,
     },
     /// Validate a knowledge folder: every problem as path:line:column: error|warning: message.
     Check {
@@ -65,6 +94,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Skip the cross-validation of the crisis corpus (a few seconds).
+        #[arg(long)]
+        quick: bool,
     },
     /// Measure retrieval quality on a question set (hit@1, hit@3, MRR, crisis recall).
     Eval {
@@ -81,6 +113,10 @@ enum Command {
         /// Print only the figures, no cases: for sets that must stay untouched.
         #[arg(long)]
         quiet: bool,
+        /// Turn steps of ranking off, to measure what each brings: a comma-separated list of
+        /// clauses, second-need, learned.
+        #[arg(long, value_name = "STEPS", value_parser = parse_features)]
+        without: Option<Features>,
     },
     /// List entries by review date, oldest first, marking those due for review.
     Review {
@@ -91,7 +127,8 @@ enum Command {
     ///
     /// The real entries are kept as they are and variations of them are added (new names,
     /// places, keywords, example questions and reordered bodies) until there are N;
-    /// synonyms.toml, safety.toml and menu.toml are copied. The result passes `signpost check`.
+    /// synonyms.toml, safety.toml, menu.toml and the crisis corpus safety/ are copied. The
+    /// result passes `signpost check`.
     /// The same arguments always write the same folder.
     Synth {
         /// How many entries to write in all (at least as many as --knowledge holds).
@@ -170,6 +207,22 @@ fn parse_audience(s: &str) -> Result<Audience, String> {
     })
 }
 
+fn parse_time(s: &str) -> Result<FixedClock, String> {
+    FixedClock::at(s).map_err(|e| e.to_string())
+}
+
+fn parse_town(s: &str) -> Result<Town, String> {
+    Town::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a Dumfries and Galloway town signpost knows (e.g. Dumfries, Stranraer, Castle Douglas)")
+    })
+}
+
+fn parse_features(s: &str) -> Result<Features, String> {
+    Features::without(s).map_err(|unknown| {
+        format!("unknown step `{unknown}`; expected some of: clauses, second-need, learned")
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -195,21 +248,48 @@ fn init_logging() {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Chat { k, no_watch } => chat(&k.knowledge, !no_watch),
+        Command::Chat { k, no_watch, time } => chat(&k.knowledge, !no_watch, time.at),
         Command::Ask {
             k,
             question,
             json,
             audience,
-        } => ask(&k.knowledge, question.as_deref(), json, audience),
-        Command::Check { dir, k, format } => check(dir.as_deref().unwrap_or(&k.knowledge), format),
+            town,
+            time,
+            explain,
+            without,
+        } => ask(
+            &k.knowledge,
+            question.as_deref(),
+            AskOptions {
+                json,
+                person: Person { audience, town },
+                at: time.at,
+                explain,
+                features: without.unwrap_or_default(),
+            },
+        ),
+        Command::Check {
+            dir,
+            k,
+            format,
+            quick,
+        } => check(dir.as_deref().unwrap_or(&k.knowledge), format, quick),
         Command::Eval {
             cases,
             k,
             min_hit3,
             verbose,
             quiet,
-        } => run_eval(&k.knowledge, &cases, min_hit3, verbose, quiet),
+            without,
+        } => run_eval(
+            &k.knowledge,
+            &cases,
+            min_hit3,
+            verbose,
+            quiet,
+            without.unwrap_or_default(),
+        ),
         Command::Review { k } => review(&k.knowledge),
         Command::Synth { entries, dir, k } => synth(&k.knowledge, entries, &dir),
         Command::Gaps {
@@ -236,54 +316,84 @@ fn load(dir: &Path) -> Result<Assistant> {
     Ok(assistant)
 }
 
-fn chat(dir: &Path, watch: bool) -> Result<ExitCode> {
+/// What the person has said about themselves, remembered between questions.
+struct Person {
+    audience: Option<Audience>,
+    town: Option<Town>,
+}
+
+fn chat(dir: &Path, watch: bool, at: Option<FixedClock>) -> Result<ExitCode> {
     let (live, _) = if watch {
         LiveKnowledge::watch(dir, signpost::live::DEFAULT_DEBOUNCE)
     } else {
         LiveKnowledge::load(dir)
     }
     .with_context(|| format!("could not load the knowledge folder `{}`", dir.display()))?;
+    if let Some(clock) = at {
+        live.set_clock(Arc::new(clock));
+    }
     let stdin = io::stdin();
     let mut stdout = io::stdout();
     let interactive = stdin.is_terminal();
     let mut audience: Option<Audience> = None;
+    let mut town: Option<Town> = None;
     let mut last = live.current().welcome();
     writeln!(stdout, "{}", cli::render::text(&last))?;
     writeln!(
         stdout,
         "(Type your question and press Enter. Ctrl-D to leave.)"
     )?;
-    let mut lines = stdin.lock().lines();
+    let mut lines = Lines::new(stdin.lock());
     loop {
         if interactive {
             write!(stdout, "\n> ")?;
             stdout.flush()?;
         }
         let Some(line) = lines.next() else { break };
-        let line = line.context("could not read from the terminal")?;
+        let line = match line.context("could not read from the terminal")? {
+            Line::Text(line) => line,
+            Line::TooLong(_) => {
+                writeln!(
+                    stdout,
+                    "\nThat message is too long for me to read. Could you say it in a few words?"
+                )?;
+                continue;
+            }
+        };
         let text = line.trim();
         if text.is_empty() {
             continue;
         }
         let assistant = live.current();
-        // A number picks one of the options shown last.
-        let reply = match text.parse::<usize>().ok().and_then(|n| {
-            n.checked_sub(1)
-                .and_then(|i| last.suggestions.get(i))
-                .map(|s| s.action.clone())
-        }) {
+        // A number picks one of the options shown last (numbered as shown); any other number
+        // is not a question.
+        let options = last.buttons();
+        let picked = match text.parse::<usize>() {
+            Ok(n) => match n.checked_sub(1).and_then(|i| options.get(i)) {
+                Some(option) => Some(option.action.clone()),
+                None => {
+                    writeln!(stdout, "\n{}", cli::render::no_such_option(options.len()))?;
+                    continue;
+                }
+            },
+            Err(_) => None,
+        };
+        let reply = match picked {
             Some(Action::Choose(key)) => {
                 let reply = assistant.choose(&key);
                 audience = reply.audience.or(audience);
                 reply
             }
-            Some(action) => assistant.act(&action, audience),
+            Some(action) => assistant.act_in(&action, audience, town),
             None => live.answer(&Turn {
                 text,
                 audience,
                 stage: None,
+                town,
             }),
         };
+        // A town named once is remembered for the rest of the chat.
+        town = reply.town.or(town);
         writeln!(stdout, "\n{}", cli::render::text(&reply))?;
         last = reply;
     }
@@ -297,60 +407,102 @@ struct AskJson<'a> {
     query: &'a str,
     crisis: Vec<String>,
     concern: Vec<String>,
+    /// Per crisis or concern category: the level and the layers that found it.
+    triage: Vec<signpost::safety::Finding>,
     fallback: bool,
     intent: signpost::reply::Intent,
     results: &'a [Hit],
     reply: &'a Reply,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<SearchExplanation>,
 }
 
-fn ask_json(question: &str, reply: &Reply) -> Result<String> {
+fn ask_json(
+    assistant: &Assistant,
+    question: &str,
+    reply: &Reply,
+    explain: Option<SearchExplanation>,
+) -> Result<String> {
     Ok(serde_json::to_string(&AskJson {
         query: question,
         crisis: reply.crisis(),
         concern: reply.concern(),
+        triage: assistant.triage(question).findings,
         fallback: reply.fallback,
         intent: reply.intent,
         results: &reply.results,
         reply,
+        explain,
     })?)
 }
 
-fn ask(
-    dir: &Path,
-    question: Option<&str>,
+/// How `ask` answers and prints.
+struct AskOptions {
     json: bool,
-    audience: Option<Audience>,
-) -> Result<ExitCode> {
-    let assistant = load(dir)?;
-    let answer = |q: &str| {
-        assistant.answer(&Turn {
-            text: q,
-            audience,
+    person: Person,
+    at: Option<FixedClock>,
+    explain: bool,
+    features: Features,
+}
+
+fn ask(dir: &Path, question: Option<&str>, options: AskOptions) -> Result<ExitCode> {
+    let mut assistant = load(dir)?;
+    if let Some(clock) = options.at {
+        assistant = assistant.with_clock(Arc::new(clock));
+    }
+    assistant.set_search_features(options.features);
+    let AskOptions {
+        json,
+        person,
+        explain,
+        ..
+    } = options;
+    fn turn<'a>(text: &'a str, person: &Person) -> Turn<'a> {
+        Turn {
+            text,
+            audience: person.audience,
             stage: None,
-        })
-    };
+            town: person.town,
+        }
+    }
+    let answer = |q: &str| assistant.answer(&turn(q, &person));
+    let explained = |q: &str| explain.then(|| assistant.explain(&turn(q, &person)));
     let mut stdout = io::stdout().lock();
     match question {
         Some(q) => {
             let reply = answer(q);
             if json {
-                writeln!(stdout, "{}", ask_json(q, &reply)?)?;
+                writeln!(stdout, "{}", ask_json(&assistant, q, &reply, explained(q))?)?;
             } else {
                 write!(stdout, "{}", cli::render::text(&reply))?;
             }
         }
         None => {
-            for line in io::stdin().lock().lines() {
-                let line = line.context("could not read a question from standard input")?;
-                let q = line.trim();
-                if q.is_empty() {
-                    continue;
-                }
-                let reply = answer(q);
-                if json {
-                    writeln!(stdout, "{}", ask_json(q, &reply)?)?;
-                } else {
-                    writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
+            // Every input line gets exactly one answer, in order, whatever bytes it holds: a
+            // blank line is answered as an empty message, bytes that are not UTF-8 are read as
+            // U+FFFD, and a line over MAX_LINE_BYTES gets an error naming its number.
+            for (number, line) in (1u64..).zip(Lines::new(io::stdin().lock())) {
+                match line.context("could not read a question from standard input")? {
+                    Line::Text(line) => {
+                        let q = line.trim();
+                        let reply = answer(q);
+                        if json {
+                            writeln!(stdout, "{}", ask_json(&assistant, q, &reply, explained(q))?)?;
+                        } else {
+                            writeln!(stdout, "> {q}\n{}", cli::render::text(&reply))?;
+                        }
+                    }
+                    Line::TooLong(bytes) => {
+                        let error = format!(
+                            "line {number} is {bytes} bytes long; a question can be at most {MAX_LINE_BYTES} bytes"
+                        );
+                        if json {
+                            let object = serde_json::json!({ "line": number, "error": error });
+                            writeln!(stdout, "{object}")?;
+                        } else {
+                            writeln!(stdout, "> (line {number} skipped)\n{error}\n")?;
+                        }
+                    }
                 }
             }
         }
@@ -358,14 +510,26 @@ fn ask(
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(dir: &Path, format: Format) -> Result<ExitCode> {
-    let report =
-        knowledge::check(dir).with_context(|| format!("could not check `{}`", dir.display()))?;
+/// Folds of the crisis corpus's cross-validation in `signpost check`.
+const FOLDS: usize = 5;
+
+fn check(dir: &Path, format: Format, quick: bool) -> Result<ExitCode> {
+    let report = if quick {
+        knowledge::check(dir)
+    } else {
+        knowledge::check_and_cross_validate(dir, FOLDS)
+    }
+    .with_context(|| format!("could not check `{}`", dir.display()))?;
     let mut stdout = io::stdout().lock();
     match format {
         Format::Text => {
             for d in &report.diagnostics {
                 writeln!(stdout, "{d}")?;
+            }
+            if let Some(cv) = &report.cross_validation {
+                for line in cv.lines() {
+                    writeln!(stdout, "{line}")?;
+                }
             }
             writeln!(stdout, "{}", report.summary())?;
         }
@@ -398,8 +562,10 @@ fn run_eval(
     min_hit3: Option<f64>,
     verbose: bool,
     quiet: bool,
+    features: Features,
 ) -> Result<ExitCode> {
-    let assistant = load(dir)?;
+    let mut assistant = load(dir)?;
+    assistant.set_search_features(features);
     let cases = eval::read_cases(cases)?;
     if cases.is_empty() {
         bail!("the cases file has no [[case]] tables");

@@ -1,6 +1,8 @@
 //! The platform-neutral answer every front end renders: data, not text.
 
 use crate::knowledge::{Audience, Entry, Stage};
+use crate::towns::Town;
+use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
 // What front ends need to show a card, so that none of them reads the knowledge base.
@@ -68,9 +70,13 @@ pub struct Card {
     pub kind: Kind,
     /// Title.
     pub title: String,
-    /// One-line summary.
+    /// One-line summary; empty when the reply already says it (as its lead) or when it would
+    /// repeat a number shown above it.
     pub summary: String,
-    /// How to reach it, with hours.
+    /// How to reach it, with hours and, for lines with machine-readable hours, whether each
+    /// is open at the moment of the reply (`status`). The person's town's offices come first.
+    /// In an answer, only the lines not shown elsewhere in the reply, a few at most: the
+    /// entry in full (its button) has them all.
     pub contacts: Vec<Contact>,
     /// Its website.
     pub link: Option<String>,
@@ -107,6 +113,113 @@ impl Card {
             body: Some(entry.body.clone()),
             ..Card::brief(entry)
         }
+    }
+
+    /// Marks each contact with machine-readable hours open or closed at `now`, and puts the
+    /// offices in `town` first (then contacts with no town, then other towns' offices) when
+    /// the card has one there. Doing it twice gives the same card.
+    pub fn stamp(&mut self, now: DateTime<Utc>, town: Option<Town>) {
+        for contact in &mut self.contacts {
+            contact.status = contact.opening_hours.as_ref().and_then(|h| h.status(now));
+        }
+        if let Some(town) = town {
+            let rank = |c: &Contact| match &c.town {
+                Some(t) if town.is(t) => 0,
+                None => 1,
+                Some(_) => 2,
+            };
+            if self.contacts.iter().any(|c| rank(c) == 0) {
+                self.contacts.sort_by_key(rank);
+            }
+        }
+    }
+
+    /// Whether any line on the card (phone, text or webchat) is open now, by its status.
+    pub fn has_open_line(&self) -> bool {
+        self.contacts.iter().any(|c| c.is_line() && c.open_now())
+    }
+
+    /// Whether every line on the card keeps set hours and all are closed now (false for a
+    /// card without lines, or with a line whose hours are not known).
+    pub fn all_lines_closed(&self) -> bool {
+        let mut lines = self.contacts.iter().filter(|c| c.is_line()).peekable();
+        lines.peek().is_some() && lines.all(|c| c.status.as_ref().is_some_and(|s| !s.open_now))
+    }
+}
+
+/// When none of the lines on the cards is open now: a 24-hour line that is, chosen from the
+/// knowledge folder by its hours.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenLine {
+    /// The entry the line belongs to.
+    pub id: String,
+    /// That entry's title, e.g. "Samaritans".
+    pub title: String,
+    /// The line, with its status.
+    pub contact: Contact,
+    /// The one line to show, e.g. "None of these lines is open right now. Samaritans is open
+    /// 24 hours: call 116 123."
+    pub message: String,
+}
+
+impl ContactKind {
+    /// What a person does with this kind of contact, as a word to put before it: "Call",
+    /// "Text", "Web chat", "Email", "Website", "Address". Front ends show this word, not an
+    /// icon alone, so that a screen reader says what the line is.
+    pub fn word(self) -> &'static str {
+        match self {
+            ContactKind::Phone => "Call",
+            ContactKind::Text => "Text",
+            ContactKind::Webchat => "Web chat",
+            ContactKind::Email => "Email",
+            ContactKind::Web => "Website",
+            ContactKind::Address => "Address",
+        }
+    }
+}
+
+impl Contact {
+    /// The label when it already says the value, as "Call 999 from a mobile and dial 55 when
+    /// you are prompted" does for 55: front ends show such a label alone, so that the value
+    /// never reads as a number to dial on its own.
+    pub fn label_with_value(&self) -> Option<&str> {
+        let label = self.label.as_deref().map(str::trim)?;
+        let says = match self.kind {
+            ContactKind::Phone | ContactKind::Text => {
+                let value: String = self.value.chars().filter(char::is_ascii_digit).collect();
+                !value.is_empty() && crate::text::digit_runs(label).contains(&value)
+            }
+            _ => !self.value.trim().is_empty() && label.contains(self.value.trim()),
+        };
+        says.then_some(label)
+    }
+
+    /// Whether the label already says what kind of contact this is ("Families Outside
+    /// website", "Webchat on the website", "Email the helpline"), so that no kind word is
+    /// needed before it.
+    pub fn label_names_kind(&self) -> bool {
+        let Some(label) = self.label.as_deref().map(str::to_lowercase) else {
+            return false;
+        };
+        let words: &[&str] = match self.kind {
+            ContactKind::Web | ContactKind::Webchat => {
+                &["website", "web chat", "webchat", "online"]
+            }
+            ContactKind::Email => &["email"],
+            ContactKind::Phone => &["call", "phone"],
+            ContactKind::Text => &["text"],
+            ContactKind::Address => &["address", "write", "office", "post"],
+        };
+        words.iter().any(|w| label.contains(w))
+    }
+
+    /// The label when it reads as the start of a sentence the value ends, as "Text SHOUT to"
+    /// does before 85258.
+    pub fn label_before_value(&self) -> Option<&str> {
+        self.label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| l.to_lowercase().ends_with(" to"))
     }
 }
 
@@ -257,10 +370,10 @@ impl Suggestion {
         }
     }
 
-    /// A button showing one entry in full, labelled with its title.
+    /// A button showing one entry in full, labelled with its short title.
     pub fn entry(entry: &Entry) -> Suggestion {
         Suggestion {
-            label: entry.title.clone(),
+            label: entry.label().to_string(),
             action: Action::Entry(entry.id.clone()),
         }
     }
@@ -307,6 +420,11 @@ pub struct Reply {
     pub results: Vec<Hit>,
     /// The audience the person chose, if any, echoed for front ends that keep state.
     pub audience: Option<Audience>,
+    /// The person's town: named in this message, or remembered from an earlier turn (echoed
+    /// for front ends to remember). Its offices come first on the cards.
+    pub town: Option<Town>,
+    /// A 24-hour line that is open, when none of the lines on the cards is.
+    pub open_line: Option<OpenLine>,
     /// The "Helpful" / "Not helpful" pair, under an answer with cards or an entry, when the
     /// front end collects feedback; empty otherwise. Shown apart from the suggestions, and
     /// removed once one is pressed.

@@ -8,7 +8,7 @@
 //! and the body's paragraphs in a new order with a paragraph about the place, so bodies keep
 //! a similar length. The made-up names grow the vocabulary with the folder, as real
 //! services would. Ids stay unique and kebab-case, `see_also` names only entries that exist,
-//! and `synonyms.toml`, `safety.toml` and `menu.toml` are copied: the result passes
+//! and `synonyms.toml`, `safety.toml`, `menu.toml` and the crisis corpus `safety/` are copied: the result passes
 //! `signpost check` with no errors. The same arguments always give the same folder.
 
 use crate::error::KnowledgeError;
@@ -163,6 +163,19 @@ pub fn generate(source: &Path, entries: usize, out: &Path) -> Result<Synthesis, 
             fs::copy(&from, &to).map_err(io(&to))?;
         }
     }
+    // The crisis corpus, so the classifier trains on the synthetic folder as on the real one.
+    let corpus = source.join(crate::safety::CORPUS_FOLDER);
+    if corpus.is_dir() {
+        let to = out.join(crate::safety::CORPUS_FOLDER);
+        fs::create_dir_all(&to).map_err(io(&to))?;
+        for file in fs::read_dir(&corpus).map_err(io(&corpus))? {
+            let from = file.map_err(io(&corpus))?.path();
+            if from.is_file() {
+                let target = to.join(from.file_name().unwrap_or_default());
+                fs::copy(&from, &target).map_err(io(&target))?;
+            }
+        }
+    }
 
     let mut written = Synthesis {
         entries: 0,
@@ -285,6 +298,12 @@ fn contact_table(text: &mut String, contact: &Contact) {
     }
     if let Some(hours) = &contact.hours {
         line(text, "hours", &toml_string(hours));
+    }
+    if let Some(hours) = &contact.opening_hours {
+        line(text, "opening_hours", &toml_string(hours.as_str()));
+    }
+    if let Some(town) = &contact.town {
+        line(text, "town", &toml_string(town));
     }
 }
 

@@ -11,13 +11,25 @@ mod cli;
 mod common;
 #[path = "core/feedback.rs"]
 mod feedback;
+#[path = "core/fuzz.rs"]
+mod fuzz;
+#[path = "core/hardening.rs"]
+mod hardening;
 #[path = "core/hostile.rs"]
 mod hostile;
+#[path = "core/hours.rs"]
+mod hours;
 #[path = "core/live.rs"]
 mod live;
+#[path = "core/phone.rs"]
+mod phone;
 #[path = "core/quality.rs"]
 mod quality;
 #[path = "core/report_browser.rs"]
 mod report_browser;
+#[path = "core/retrieval.rs"]
+mod retrieval;
+#[path = "core/safety.rs"]
+mod safety;
 #[path = "core/search.rs"]
 mod search;

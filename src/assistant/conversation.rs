@@ -3,9 +3,10 @@
 //! name. The bots only translate between their platform and these.
 
 use super::Assistant;
-use crate::knowledge::{Audience, Date, Entry, Kind};
+use crate::knowledge::{Audience, Date, Entry, Kind, Stage};
 use crate::reply::{Action, Intent, Reply, Suggestion};
 use crate::text::normalise;
+use crate::towns::Town;
 use std::time::{Duration, SystemTime};
 
 /// Messages longer than this (in characters) are searched from their first part only; the
@@ -29,6 +30,12 @@ pub const FAILURE_NOTE: &str = "Sorry, something went wrong on my side and I cou
 /// The last resort when even the emergency lines cannot be read: plain text, 999 included.
 pub const FAILURE_TEXT: &str = "Sorry, something went wrong on my side and I couldn't answer \
     that. Please try again in a moment. If you are in danger, call 999.";
+
+/// Leads the reply to a practitioner's question that nothing fitted
+/// ([`Assistant::for_practitioners`]).
+pub const PRACTITIONER_FALLBACK: &str = "I couldn't find a good match for that, and I'd rather \
+    not guess. Pick a stage of the justice process below, or start from one of these services, \
+    which can help with most things:";
 
 /// Added to `/about`'s privacy wording when feedback is collected
 /// ([`crate::LiveKnowledge::about_on`]).
@@ -96,6 +103,8 @@ impl Assistant {
             if !reply.suggestions.iter().any(|s| s.action == Action::Crisis) {
                 reply.suggestions.insert(0, Suggestion::crisis());
             }
+            let town = reply.town;
+            reply = self.finish(reply, self.now(), town);
         }
         reply.lead = if reply.lead.trim().is_empty() {
             LONG_NOTE.to_string()
@@ -113,33 +122,55 @@ impl Assistant {
     /// Carries out a button's payload (made by [`Action::encode`]). A payload this assistant
     /// does not make is answered with [`EXPIRED_BUTTON_NOTE`] and the menu; an entry that no
     /// longer exists, with an apology and the menu. A menu choice sets the reply's audience
-    /// (intent `Choice`) for the front end to remember.
-    pub fn press(&self, payload: &str, audience: Option<Audience>) -> Reply {
+    /// (intent `Choice`) for the front end to remember. `town` is the person's town, if the
+    /// front end remembers one: its offices come first on the cards, and it is echoed.
+    pub fn press(&self, payload: &str, audience: Option<Audience>, town: Option<Town>) -> Reply {
         match Action::decode(payload) {
-            Some(action) => self.act(&action, audience),
+            Some(action) => self.act_in(&action, audience, town),
             None => {
                 let mut reply = self.menu();
                 reply.lead = EXPIRED_BUTTON_NOTE.into();
                 reply.audience = audience;
+                reply.town = town;
                 reply
             }
         }
     }
 
     /// The start of a conversation, from a deep link's payload (empty for none). A menu key
-    /// (`family`, `victim`, ...) gives the welcome without its buttons, then that choice, with
-    /// the audience set on the last reply; anything else gives the welcome alone, with no
-    /// audience (a fresh start forgets an earlier choice).
+    /// (`family`, `victim`, ...) goes straight to that choice's first steps, under what
+    /// signpost is and is not, with the audience set on the reply; anything else gives the
+    /// welcome and the menu, with no audience (a fresh start forgets an earlier choice).
     pub fn start(&self, payload: &str) -> Vec<Reply> {
         let key = payload.trim();
         match self.kb.menu.iter().find(|c| c.key == key) {
             Some(choice) => {
-                let mut welcome = self.welcome();
-                welcome.suggestions.clear();
-                vec![welcome, self.choose(&choice.key)]
+                let mut reply = self.choose(&choice.key);
+                reply.lead = format!("{}\n\n{}", super::WELCOME, super::FIRST_STEPS);
+                vec![reply]
             }
             None => vec![self.welcome()],
         }
+    }
+
+    /// The reply for practitioners, who look things up rather than pick from the public's
+    /// "who are you" menu: when nothing fitted (the fallback), [`PRACTITIONER_FALLBACK`] and
+    /// the stages of the justice process as buttons instead of the menu. Any other reply is
+    /// returned as it is.
+    pub fn for_practitioners(&self, mut reply: Reply) -> Reply {
+        if !reply.fallback || reply.safety.is_some() {
+            return reply;
+        }
+        reply.lead = PRACTITIONER_FALLBACK.into();
+        reply.suggestions = Stage::ALL
+            .iter()
+            .map(|stage| Suggestion {
+                label: stage.label().into(),
+                action: Action::Journey(*stage),
+            })
+            .collect();
+        reply.suggestions.push(Suggestion::crisis());
+        reply
     }
 
     /// The reply when answering failed: [`FAILURE_NOTE`], then the 24-hour lines as cards
@@ -264,24 +295,28 @@ impl Assistant {
     /// One entry of `kind` by name: the id picked from [`Assistant::names`], or the entry
     /// whose name was typed, or the best match for the words typed. The words go through
     /// [`Assistant::answer`] first, so a crisis still brings the safety notice. `None` when
-    /// nothing of that kind fits.
-    pub fn look_up(&self, kind: Kind, name: &str) -> Option<Reply> {
+    /// nothing of that kind fits. With a `town`, that town's offices come first on the card.
+    pub fn look_up(&self, kind: Kind, name: &str, town: Option<Town>) -> Option<Reply> {
+        let in_town = |reply: Reply| self.finish(reply, self.now(), town);
         if let Some(entry) = self.kb.get(name.trim()).filter(|e| e.kind == kind) {
-            return Some(self.entry(&entry.id));
+            return Some(in_town(self.entry(&entry.id)));
         }
-        let reply = self.answer(&super::Turn::new(name));
+        let reply = self.answer(&super::Turn {
+            town,
+            ..super::Turn::new(name)
+        });
         if reply.safety.is_some() {
             return Some(reply);
         }
         if let Some(entry) = self.ranked_by_name(kind, name).first() {
-            return Some(self.entry(&entry.id));
+            return Some(in_town(self.entry(&entry.id)));
         }
         reply
             .results
             .iter()
             .filter(|h| h.kind == kind)
             .find_map(|h| self.kb.get(&h.id))
-            .map(|e| self.entry(&e.id))
+            .map(|e| in_town(self.entry(&e.id)))
     }
 }
 

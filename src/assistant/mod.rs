@@ -3,15 +3,23 @@
 
 pub mod conversation;
 pub mod feedback;
+mod open_now;
+mod shape;
 mod smalltalk;
 
 use crate::error::Error;
+use crate::hours::{Clock, SystemClock};
 use crate::knowledge::{Audience, Entry, Kind, KnowledgeBase, MenuChoice, Report, Stage};
-use crate::reply::{Action, Card, Hit, Intent, Reply, SafetyNotice, Suggestion};
-use crate::search::{Preferences, SearchIndex, SearchOutcome};
+use crate::reply::{Action, Card, ConcernNotice, Hit, Intent, Reply, SafetyNotice, Suggestion};
+use crate::safety::{CrisisCategory, Verdict};
+use crate::search::{Explanation, Features, Preferences, SearchIndex, SearchOutcome};
+use crate::towns::Town;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use smalltalk::SmallTalk;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Most cards in an answer to a question.
@@ -27,12 +35,33 @@ const MIN_SUPPORT: f32 = 1.9;
 const CONFIDENT_SCORE: f32 = 6.8;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
+/// A message with at least this many content words the folder knows is a story: its best
+/// match need not cover much of it.
+const STORY_KNOWN_WORDS: usize = 8;
+/// Messages of at most this many content words can be judged to be on another subject.
+const GUESS_MAX_WORDS: usize = 6;
+/// How many results a search ranks.
+const SEARCHED: usize = 10;
 /// General lines offered when nothing fits, if the menu file names none.
 const DEFAULT_GENERAL: &[&str] = &[
     "victim-support-scotland",
     "citizens-advice-dg",
     "samaritans",
 ];
+
+/// The start of the welcome: what signpost is and is not.
+const WELCOME: &str = "Hello. I'm signpost, an automated guide from the Dumfries and Galloway \
+    Community Justice Partnership. I point you to help if you are affected by crime or the \
+    justice system, and explain each step.\n\nI am not an emergency service, and no person \
+    reads these messages. If you are in danger, call 999.";
+
+/// Leads the first steps offered after a menu choice.
+const FIRST_STEPS: &str = "Here are some first steps. Pick one, or tell me in your own words \
+    what's happening.";
+
+/// Most topics, then most services, shown for one stage of the journey.
+const JOURNEY_TOPICS: usize = 3;
+const JOURNEY_SERVICES: usize = 6;
 
 /// What one message carries: the text and what the front end knows of the person.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,6 +72,9 @@ pub struct Turn<'a> {
     pub audience: Option<Audience>,
     /// The stage of the journey they picked, if any.
     pub stage: Option<Stage>,
+    /// Their town, remembered from an earlier turn ([`Reply::town`]); a town named in this
+    /// message wins.
+    pub town: Option<Town>,
 }
 
 impl<'a> Turn<'a> {
@@ -55,11 +87,16 @@ impl<'a> Turn<'a> {
     }
 }
 
-/// A loaded knowledge folder with its index: everything needed to answer.
+/// A loaded knowledge folder with its index: everything needed to answer. Cloning is cheap
+/// (the knowledge and index are shared).
+#[derive(Clone)]
 pub struct Assistant {
-    kb: KnowledgeBase,
-    index: SearchIndex,
+    kb: Arc<KnowledgeBase>,
+    index: Arc<SearchIndex>,
     loaded_at: SystemTime,
+    clock: Arc<dyn Clock>,
+    /// Steps of ranking in use: all on, except when measuring what each brings.
+    features: Features,
 }
 
 impl Assistant {
@@ -73,15 +110,37 @@ impl Assistant {
     pub fn new(kb: KnowledgeBase) -> Result<Assistant, Error> {
         let index = SearchIndex::build(&kb)?;
         Ok(Assistant {
-            kb,
-            index,
+            kb: Arc::new(kb),
+            index: Arc::new(index),
             loaded_at: SystemTime::now(),
+            clock: Arc::new(SystemClock),
+            features: Features::default(),
         })
+    }
+
+    /// The same assistant reading the time from `clock` (the system clock by default): whether
+    /// each line is open is worked out at the clock's time, read once per reply.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Assistant {
+        Assistant {
+            clock,
+            ..self.clone()
+        }
+    }
+
+    /// The time by this assistant's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The knowledge this assistant answers from.
     pub fn knowledge(&self) -> &KnowledgeBase {
         &self.kb
+    }
+
+    /// The full triage of a message: what each layer found, for explanations. [`Assistant::answer`]
+    /// acts on the same verdict.
+    pub fn triage(&self, text: &str) -> Verdict<'_> {
+        self.kb.safety.assess(text)
     }
 
     /// When the folder was loaded.
@@ -91,10 +150,19 @@ impl Assistant {
 
     /// Answers one message.
     pub fn answer(&self, turn: &Turn<'_>) -> Reply {
-        let safety = self.safety_notice(turn.text);
+        let now = self.clock.now();
+        let town = Town::find_in(turn.text).or(turn.town);
+        let verdict = self.kb.safety.assess(turn.text);
+        let safety = self.notice(&verdict.crisis(), now);
+        let concern = if safety.is_none() {
+            self.concern_notice(&verdict.concern())
+        } else {
+            None
+        };
         let prefs = Preferences {
             audience: turn.audience,
             stage: turn.stage,
+            features: self.features,
         };
         let mut reply = match (safety.is_some(), SmallTalk::classify(turn.text)) {
             (false, Some(SmallTalk::Greeting)) => self.greeting(),
@@ -108,7 +176,7 @@ impl Assistant {
             ),
             (false, Some(SmallTalk::Help)) => self.help(),
             (false, Some(SmallTalk::Menu)) => self.menu(),
-            _ => self.search(turn.text, prefs, safety.as_ref()),
+            _ => self.search(turn.text, prefs, safety.as_ref(), now),
         };
         if let Some(notice) = safety {
             let mut results: Vec<Hit> = notice
@@ -129,36 +197,43 @@ impl Assistant {
                 reply.suggestions.insert(0, Suggestion::crisis());
             }
             reply.safety = Some(notice);
+        } else if let Some(concern) = concern {
+            // The answer stays; front ends add the line and the Emergency lines button
+            // (`Reply::buttons`).
+            reply.concern = Some(concern);
         }
         reply.audience = turn.audience;
-        reply
+        self.finish(reply, now, town)
     }
 
     /// Carries out a button press.
     pub fn act(&self, action: &Action, audience: Option<Audience>) -> Reply {
+        self.act_in(action, audience, None)
+    }
+
+    /// Carries out a button press for a person in `town` (remembered from an earlier turn),
+    /// whose offices come first on the cards.
+    pub fn act_in(&self, action: &Action, audience: Option<Audience>, town: Option<Town>) -> Reply {
         let mut reply = match action {
             Action::Entry(id) => self.entry(id),
-            Action::Choose(key) => return self.choose(key),
+            Action::Choose(key) => self.choose(key),
             Action::Journey(stage) => self.journey(*stage),
             Action::Menu => self.menu(),
             Action::Crisis => self.crisis(),
             Action::Help => self.help(),
             Action::Feedback(vote) => self.thanks(vote),
         };
-        reply.audience = audience;
-        reply
+        if !matches!(action, Action::Choose(_)) {
+            reply.audience = audience;
+        }
+        self.finish(reply, self.clock.now(), town)
     }
 
     /// The welcome for a new conversation: what this is and is not, then the menu.
     pub fn welcome(&self) -> Reply {
         let mut reply = self.menu();
-        reply.lead = "Hello. I'm signpost, an automated guide from the Dumfries and Galloway \
-            Community Justice Partnership. I point you to services that can help if you are \
-            affected by crime or the justice system, and explain what happens at each step.\n\n\
-            I am not an emergency service and no person reads these messages. If you are in \
-            danger, call 999.\n\nTo start, tell me who you are asking for, or just type your \
-            question in your own words."
-            .into();
+        reply.lead =
+            format!("{WELCOME}\n\nWho are you asking for? Pick one, or type your question.");
         reply
     }
 
@@ -208,11 +283,7 @@ impl Assistant {
         let Some(choice) = self.kb.menu.iter().find(|c| c.key == key) else {
             return self.menu();
         };
-        let mut reply = self.simple(
-            Intent::Choice,
-            "Thank you. I'll put the help that fits you first. Tell me in your own words \
-            what's happening, or pick one of these:",
-        );
+        let mut reply = self.simple(Intent::Choice, FIRST_STEPS);
         reply.suggestions = choice
             .suggest
             .iter()
@@ -244,53 +315,72 @@ impl Assistant {
             .map(more_about)
             .collect();
         reply.suggestions.push(Suggestion::start_again());
-        reply
+        self.finish(reply, self.clock.now(), None)
     }
 
-    /// The topics and services for one stage of the justice journey.
+    /// The topics and services for one stage of the justice journey, the most central first:
+    /// the stage's topics that the stage's other entries point to most, then the services
+    /// those topics point to (the more of them, the earlier), then other services of the stage.
     pub fn journey(&self, stage: Stage) -> Reply {
-        let mut fitting: Vec<&Entry> = self
-            .kb
-            .entries
+        let entries = &self.kb.entries;
+        let in_stage: Vec<&Entry> = entries
             .iter()
             .filter(|e| e.stages.contains(&stage))
             .collect();
-        // Entries about this step alone are the most specific; topics explain, so they lead.
-        fitting.sort_by_key(|e| (e.kind == Kind::Service, e.stages.len(), e.id.clone()));
-        let topics: Vec<&Entry> = fitting
+        let pointed_to = |id: &str, from: &[&Entry]| {
+            from.iter()
+                .filter(|e| e.id != id && e.see_also.iter().any(|s| s == id))
+                .count()
+        };
+        let mut topics: Vec<&Entry> = in_stage
             .iter()
             .copied()
             .filter(|e| e.kind == Kind::Topic)
-            .take(3)
             .collect();
-        let services: Vec<&Entry> = fitting
+        // The most pointed-to first; then the ones about fewer stages, which are more about
+        // this one.
+        topics.sort_by_key(|e| {
+            (
+                std::cmp::Reverse(pointed_to(&e.id, &in_stage)),
+                e.stages.len(),
+                e.id.clone(),
+            )
+        });
+        topics.truncate(JOURNEY_TOPICS);
+        // Services the topics point to: by how many of them do, then whether the service
+        // works at this stage, then how early the most central topic names it.
+        let first_mention = |id: &str| {
+            topics
+                .iter()
+                .flat_map(|t| t.see_also.iter())
+                .position(|s| s == id)
+                .unwrap_or(usize::MAX)
+        };
+        let mut services: Vec<&Entry> = entries
             .iter()
-            .copied()
             .filter(|e| e.kind == Kind::Service)
-            .take(3)
+            .filter(|e| e.stages.contains(&stage) || first_mention(&e.id) != usize::MAX)
             .collect();
+        services.sort_by_key(|e| {
+            (
+                std::cmp::Reverse(pointed_to(&e.id, &topics)),
+                !e.stages.contains(&stage),
+                first_mention(&e.id),
+                e.stages.len(),
+                e.id.clone(),
+            )
+        });
+        services.truncate(JOURNEY_SERVICES);
         let mut reply = self.simple(
             Intent::Journey,
             &format!("{}: what it means and who can help.", stage.label()),
         );
-        reply.cards = topics
-            .iter()
-            .chain(&services)
-            .map(|e| Card::brief(e))
-            .collect();
-        reply.results = topics
-            .iter()
-            .chain(&services)
-            .map(|e| hit(e, 0.0, 1.0, "journey"))
-            .collect();
-        reply.suggestions = reply
-            .cards
-            .iter()
-            .filter_map(|c| self.kb.get(&c.id))
-            .map(more_about)
-            .collect();
+        let shown: Vec<&Entry> = topics.iter().chain(&services).copied().collect();
+        reply.cards = shown.iter().map(|e| Card::brief(e)).collect();
+        reply.results = shown.iter().map(|e| hit(e, 0.0, 1.0, "journey")).collect();
+        reply.suggestions = shown.iter().map(|e| more_about(e)).collect();
         reply.fallback = reply.cards.is_empty();
-        reply
+        self.finish(reply, self.clock.now(), None)
     }
 
     /// The emergency and 24-hour lines, at once.
@@ -313,7 +403,7 @@ impl Assistant {
             cards,
         });
         reply.suggestions = vec![Suggestion::start_again()];
-        reply
+        self.finish(reply, self.clock.now(), None)
     }
 
     fn greeting(&self) -> Reply {
@@ -337,14 +427,28 @@ impl Assistant {
             results: Vec::new(),
             audience: None,
             feedback: Vec::new(),
+            town: None,
+            open_line: None,
         }
     }
 
     /// The safety notice for a message, if it is a crisis: what [`Assistant::answer`] puts
     /// first. For front ends that search only part of a long message but triage all of it.
     pub fn safety_notice(&self, text: &str) -> Option<SafetyNotice> {
-        let rules = &self.kb.safety;
-        let categories = rules.triage(text);
+        self.notice(&self.kb.safety.triage(text), self.clock.now())
+    }
+
+    /// The one-line concern for categories below the crisis threshold, most probable first.
+    fn concern_notice(&self, categories: &[&CrisisCategory]) -> Option<ConcernNotice> {
+        let first = categories.first()?;
+        Some(ConcernNotice {
+            categories: categories.iter().map(|c| c.id.clone()).collect(),
+            message: first.concern.clone(),
+        })
+    }
+
+    fn notice(&self, categories: &[&CrisisCategory], now: DateTime<Utc>) -> Option<SafetyNotice> {
+        let safety = &self.kb.safety;
         let first = categories.first()?;
         let mut seen = HashSet::new();
         let cards = categories
@@ -355,28 +459,102 @@ impl Assistant {
             .take(MAX_CARDS)
             .map(Card::brief)
             .collect();
-        let mut messages = vec![rules.emergency.clone()];
+        let mut messages = vec![safety.emergency.clone()];
         messages.extend(categories.iter().map(|c| c.message.clone()));
-        Some(SafetyNotice {
+        let mut notice = SafetyNotice {
             categories: categories.iter().map(|c| c.id.clone()).collect(),
             title: first.title.clone(),
             messages,
             cards,
-        })
+        };
+        open_now::open_lines_first(&mut notice, now, None);
+        Some(notice)
     }
 
-    fn search(&self, text: &str, prefs: Preferences, safety: Option<&SafetyNotice>) -> Reply {
-        let SearchOutcome {
-            hits, known_words, ..
-        } = self.index.search(text, prefs, 10);
-        let (top, top_coverage) = hits.first().map_or((0.0, 0.0), |h| (h.score, h.coverage));
+    /// Turns steps of ranking on or off (all are on by default), to measure what each brings.
+    pub fn set_search_features(&mut self, features: Features) {
+        self.features = features;
+    }
+
+    /// What the search made of a message, for admins (`ask --json --explain`): for each
+    /// result, what its score is made of, and why the answer was or was not the fallback.
+    pub fn explain(&self, turn: &Turn<'_>) -> SearchExplanation {
+        let prefs = Preferences {
+            audience: turn.audience,
+            stage: turn.stage,
+            features: self.features,
+        };
+        let (outcome, explanations) = self.index.explain(turn.text, prefs, SEARCHED);
+        SearchExplanation {
+            decision: self.decide(&outcome).describe(),
+            known_words: outcome.known_words,
+            content_words: outcome.content_words,
+            unknown_share: unknown_share(&outcome),
+            known_share: share(outcome.known_weight, outcome.content_weight),
+            about_share: share(outcome.about_weight, outcome.content_weight),
+            results: outcome
+                .hits
+                .iter()
+                .zip(explanations)
+                .map(|(h, explanation)| ExplainedResult {
+                    id: self.kb.entries[h.entry].id.clone(),
+                    score: h.score,
+                    coverage: h.coverage,
+                    explanation,
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether a search outcome is good enough to show, or the honest fallback is better.
+    fn decide(&self, outcome: &SearchOutcome) -> Decision {
+        let Some(best) = outcome.hits.first() else {
+            return Decision::NothingFound;
+        };
+        if outcome.known_words == 0 {
+            return Decision::NoKnownWord;
+        }
+        let unit = self.index.score_unit();
+        let (top, coverage) = (best.score / unit, best.coverage);
+        if top < MIN_SCORE {
+            return Decision::TooWeak(top);
+        }
+        // A long message tells a story around its request: much of it is no entry's subject,
+        // so how much of it the best match covers says little, and the words it knows do.
+        let story = outcome.known_words >= STORY_KNOWN_WORDS;
+        if !story && top * coverage < MIN_SUPPORT && top < CONFIDENT_SCORE {
+            return Decision::TooLittleOfTheMessage(top, coverage);
+        }
+        // A short message with words this folder has never seen, whose best match rests on
+        // one or two of its words: "order a pizza", "fix a flat tyre". The justice word in it
+        // has another sense here, so a service would be a guess.
+        let unknown = unknown_share(outcome);
+        let matched = coverage * outcome.content_weight;
+        let short = outcome.content_words <= GUESS_MAX_WORDS;
+        if short
+            && !outcome.named
+            && ((matched <= 1.0 + f32::EPSILON && unknown >= 0.5)
+                || (matched <= 2.0 + f32::EPSILON && unknown >= 0.25 && outcome.content_words <= 4))
+        {
+            return Decision::OtherSubject(unknown);
+        }
+        Decision::Answer(top, coverage)
+    }
+
+    fn search(
+        &self,
+        text: &str,
+        prefs: Preferences,
+        safety: Option<&SafetyNotice>,
+        now: DateTime<Utc>,
+    ) -> Reply {
+        let outcome = self.index.search(text, prefs, SEARCHED);
+        let hits = &outcome.hits;
+        let top = hits.first().map_or(0.0, |h| h.score);
         let pinned: HashSet<&str> = safety
             .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
             .unwrap_or_default();
-        let unit = self.index.score_unit();
-        let weak = top < MIN_SCORE * unit
-            || (top * top_coverage < MIN_SUPPORT * unit && top < CONFIDENT_SCORE * unit);
-        if hits.is_empty() || known_words == 0 || weak {
+        if !matches!(self.decide(&outcome), Decision::Answer(..)) {
             let mut reply = if safety.is_some() {
                 // The safety notice already holds the right lines: no fallback to hide it.
                 self.simple(Intent::Question, "Please reach out to one of these now.")
@@ -397,9 +575,15 @@ impl Assistant {
             .map(|h| (&self.kb.entries[h.entry], h.score))
             .collect();
         let room = if safety.is_some() { 2 } else { MAX_CARDS };
-        let cards: Vec<Card> = shown
+        let mut candidates: Vec<(&Entry, f32)> = shown
             .iter()
             .filter(|(e, _)| !pinned.contains(e.id.as_str()))
+            .copied()
+            .collect();
+        // At night and at weekends, a line open now goes before an equally relevant closed one.
+        open_now::open_first(&mut candidates, room + 1, now);
+        let cards: Vec<Card> = candidates
+            .iter()
             .take(room)
             .map(|(e, _)| Card::brief(e))
             .collect();
@@ -427,9 +611,9 @@ impl Assistant {
     fn fallback(&self) -> Reply {
         let mut reply = self.simple(
             Intent::Question,
-            "I'm sorry, I'm not sure I understood that, and I'd rather not guess. You could \
-            say it another way (for example \"my brother is in prison\"), or pick who you are \
-            asking for. These services can help with most things or point you on:",
+            "Sorry, I'm not sure I understood that, and I'd rather not guess. Try saying it \
+            another way, for example \"my brother is in prison\", or pick who you are asking \
+            for. These services can help with most things:",
         );
         reply.fallback = true;
         reply.cards = self.general_lines().into_iter().map(Card::brief).collect();
@@ -446,6 +630,88 @@ impl Assistant {
         };
         named.into_iter().filter_map(|id| self.kb.get(id)).collect()
     }
+}
+
+/// Why an answer was shown or the fallback given, scores in units of the search's
+/// `score_unit`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Decision {
+    NothingFound,
+    NoKnownWord,
+    TooWeak(f32),
+    TooLittleOfTheMessage(f32, f32),
+    OtherSubject(f32),
+    Answer(f32, f32),
+}
+
+impl Decision {
+    fn describe(self) -> String {
+        match self {
+            Decision::NothingFound => "fallback: no entry matched".into(),
+            Decision::NoKnownWord => "fallback: the folder knows none of the words".into(),
+            Decision::TooWeak(top) => {
+                format!("fallback: the best score {top:.2} units is under {MIN_SCORE}")
+            }
+            Decision::TooLittleOfTheMessage(top, coverage) => format!(
+                "fallback: the best score {top:.2} units times its coverage {coverage:.2} is \
+                 under {MIN_SUPPORT}, and the score under {CONFIDENT_SCORE}"
+            ),
+            Decision::OtherSubject(unknown) => format!(
+                "fallback: {:.0}% of the words are unknown to the folder and the best match \
+                 rests on one or two words",
+                unknown * 100.0
+            ),
+            Decision::Answer(top, coverage) => {
+                format!("answer: best score {top:.2} units, coverage {coverage:.2}")
+            }
+        }
+    }
+}
+
+/// The share of a message's content words (weighed by clause) that the folder does not know.
+fn unknown_share(outcome: &SearchOutcome) -> f32 {
+    if outcome.content_weight <= 0.0 {
+        0.0
+    } else {
+        outcome.unknown_weight / outcome.content_weight
+    }
+}
+
+/// `part / whole`, or 1 when the whole is nothing.
+fn share(part: f32, whole: f32) -> f32 {
+    if whole <= 0.0 { 1.0 } else { part / whole }
+}
+
+/// What [`Assistant::explain`] tells an admin about one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchExplanation {
+    /// Whether the answer was shown or the fallback given, and why.
+    pub decision: String,
+    /// How many content words the folder knows (directly, by synonym or typo fix).
+    pub known_words: usize,
+    /// How many content words the message has.
+    pub content_words: usize,
+    /// The share of the content words (weighed by clause) the folder does not know.
+    pub unknown_share: f32,
+    /// The share of the content words (weighed by clause) the folder knows.
+    pub known_share: f32,
+    /// The share of the content words (weighed by clause) some entry names outside its body.
+    pub about_share: f32,
+    /// Every ranked result, best first, with its explanation.
+    pub results: Vec<ExplainedResult>,
+}
+
+/// One ranked result and what its score is made of.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedResult {
+    /// The entry id.
+    pub id: String,
+    /// Its final score.
+    pub score: f32,
+    /// The share of the message's words it holds.
+    pub coverage: f32,
+    /// The tree of what contributed, like Tantivy's `Explanation`.
+    pub explanation: Explanation,
 }
 
 fn hit(entry: &Entry, score: f32, coverage: f32, reason: &'static str) -> Hit {

@@ -6,20 +6,24 @@
 //!   topics/<id>.md     plain-English explainers
 //!   synonyms.toml      words that mean the same thing here
 //!   safety.toml        crisis rules
+//!   safety/*.txt       (optional) the crisis corpus the classifier learns from
 //!   menu.toml          (optional) the "who are you" menu and its suggestions
 //! ```
 
 pub mod diagnostics;
 mod model;
+pub(crate) mod read;
 
 pub use diagnostics::{Diagnostic, Report, Severity};
-pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, Stage};
+pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, MAX_SHORT_TITLE, Stage};
+pub use read::{DEFAULT_MAX_FILE_BYTES, LoadOptions, MAX_FILE_BYTES_VAR};
 
 use crate::error::KnowledgeError;
-use crate::safety::SafetyRules;
+use crate::safety::Safety;
 use crate::text::normalise;
 use diagnostics::SourceFile;
 use model::FrontMatter;
+use read::FileReader;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -70,8 +74,8 @@ pub struct KnowledgeBase {
     pub entries: Vec<Entry>,
     /// Groups of normalised words and phrases that mean the same thing.
     pub synonyms: Vec<Vec<String>>,
-    /// The crisis rules.
-    pub safety: SafetyRules,
+    /// Crisis triage: the rules and the classifier learned from the corpus.
+    pub safety: Safety,
     /// The "who are you" menu.
     pub menu: Vec<MenuChoice>,
     /// Entries offered when a question can't be answered with confidence.
@@ -80,9 +84,18 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    /// Reads the folder; any error in it fails the load with the full report.
+    /// Reads the folder; any error in it fails the load with the full report. The size limit
+    /// on files comes from `SIGNPOST_MAX_FILE_BYTES` when it is set.
     pub fn load(dir: &Path) -> Result<(KnowledgeBase, Report), KnowledgeError> {
-        let (kb, report) = read_folder(dir)?;
+        KnowledgeBase::load_with(dir, &LoadOptions::from_env()?)
+    }
+
+    /// As [`KnowledgeBase::load`], with these options.
+    pub fn load_with(
+        dir: &Path,
+        options: &LoadOptions,
+    ) -> Result<(KnowledgeBase, Report), KnowledgeError> {
+        let (kb, report) = read_folder(dir, options)?;
         match kb {
             Some(kb) if !report.has_errors() => Ok((kb, report)),
             _ => Err(KnowledgeError::Invalid {
@@ -121,20 +134,39 @@ impl KnowledgeBase {
 
 /// Checks a folder and reports every problem, without needing it to be valid.
 pub fn check(dir: &Path) -> Result<Report, KnowledgeError> {
-    read_folder(dir).map(|(_, report)| report)
+    check_with(dir, &LoadOptions::from_env()?)
 }
 
-fn read_to_string(path: &Path) -> Result<String, KnowledgeError> {
-    fs::read_to_string(path).map_err(|source| KnowledgeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+/// As [`check`], with these options.
+pub fn check_with(dir: &Path, options: &LoadOptions) -> Result<Report, KnowledgeError> {
+    read_folder(dir, options).map(|(_, report)| report)
 }
 
-fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeError> {
+/// As [`check`], and when the folder is valid and has a crisis corpus, cross-validates the
+/// classifier with `folds` folds: the figures go in the report, and each corpus line the
+/// held-out verdict gets wrong is a warning. What `signpost check` runs.
+pub fn check_and_cross_validate(dir: &Path, folds: usize) -> Result<Report, KnowledgeError> {
+    let (kb, mut report) = read_folder(dir, &LoadOptions::from_env()?)?;
+    if let Some(kb) = kb.filter(|_| !report.has_errors())
+        && let Some(cv) = kb.safety.cross_validate(folds)
+    {
+        report.diagnostics.extend(cv.wrong.iter().cloned());
+        report
+            .diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        report.cross_validation = Some(cv);
+    }
+    Ok(report)
+}
+
+fn read_folder(
+    dir: &Path,
+    options: &LoadOptions,
+) -> Result<(Option<KnowledgeBase>, Report), KnowledgeError> {
     if !dir.is_dir() {
         return Err(KnowledgeError::NotAFolder(dir.to_path_buf()));
     }
+    let reader = FileReader::new(dir, options);
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     let mut report = Report::default();
@@ -154,26 +186,40 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
             });
             continue;
         }
-        let mut paths: Vec<PathBuf> = fs::read_dir(&folder)
-            .map_err(|source| KnowledgeError::Io {
-                path: folder.clone(),
-                source,
-            })?
+        let listing = match fs::read_dir(&folder) {
+            Ok(listing) => listing,
+            Err(err) => {
+                problems.push(Diagnostic {
+                    path: folder.clone(),
+                    line: 1,
+                    column: 1,
+                    severity: Severity::Error,
+                    message: format!("the folder cannot be listed: {err}"),
+                });
+                continue;
+            }
+        };
+        // Hidden files are editors' (an Emacs lock `.#name.md` is a dangling link).
+        let mut paths: Vec<PathBuf> = listing
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .filter(|p| {
+                p.file_name()
+                    .is_none_or(|n| !n.as_encoded_bytes().starts_with(b"."))
+            })
             .collect();
         paths.sort();
         for path in paths {
-            let text = read_to_string(&path)?;
+            let text = reader
+                .read(&path)
+                .map_err(|unreadable| problems.push(unreadable))
+                .ok();
             report.entries += 1;
             match kind {
                 Kind::Service => report.services += 1,
                 Kind::Topic => report.topics += 1,
             }
-            let file = SourceFile {
-                path: &path,
-                text: &text,
-            };
+            let file = SourceFile::new(&path, text.as_deref().unwrap_or(""));
             let id = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -199,6 +245,9 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
                 ));
             } else {
                 first_seen.insert(id.clone(), path.clone());
+            }
+            if text.is_none() {
+                continue;
             }
             if let Some((entry, refs)) = parse_entry(&file, id, kind, today, &mut problems) {
                 // Positions now, so the file's text need not be kept until every id is known.
@@ -232,31 +281,9 @@ fn read_folder(dir: &Path) -> Result<(Option<KnowledgeBase>, Report), KnowledgeE
         }
     }
 
-    let synonyms = read_synonyms(&dir.join("synonyms.toml"), &mut problems)?;
-    let safety = {
-        let path = dir.join("safety.toml");
-        if path.is_file() {
-            let text = read_to_string(&path)?;
-            SafetyRules::parse(
-                &SourceFile {
-                    path: &path,
-                    text: &text,
-                },
-                &ids,
-                &mut problems,
-            )
-        } else {
-            problems.push(Diagnostic {
-                path,
-                line: 1,
-                column: 1,
-                severity: Severity::Error,
-                message: "missing safety.toml: crisis rules are required".into(),
-            });
-            None
-        }
-    };
-    let (menu, general) = read_menu(&dir.join("menu.toml"), &ids, &mut problems)?;
+    let synonyms = read_synonyms(&reader, &dir.join("synonyms.toml"), &mut problems);
+    let safety = Safety::load(dir, &reader, &ids, &entries, &mut problems)?;
+    let (menu, general) = read_menu(&reader, &dir.join("menu.toml"), &ids, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.diagnostics = problems;
@@ -342,11 +369,12 @@ fn parse_entry(
             "empty body: write what this is, who it is for and how to get in touch",
         ));
     }
-    for (field, value) in [("title", &fm.title), ("summary", &fm.summary)] {
+    for (field, value) in [("title", fm.title.get_ref()), ("summary", &fm.summary)] {
         if value.trim().is_empty() {
             problems.push(file.error(start, format!("`{field}` is empty")));
         }
     }
+    check_short_title(file, start, &fm, problems);
     if fm.audiences.is_empty() {
         problems.push(file.error(start, "`audiences` is empty: say who this is for"));
     }
@@ -392,7 +420,8 @@ fn parse_entry(
     let entry = Entry {
         id,
         kind,
-        title: fm.title,
+        title: fm.title.into_inner(),
+        short_title: fm.short_title.map(|s| s.into_inner().trim().to_string()),
         summary: fm.summary,
         audiences: fm.audiences,
         stages: fm.stages,
@@ -402,23 +431,78 @@ fn parse_entry(
         reviewed,
         source: fm.source,
         see_also: fm.see_also.into_iter().map(|s| s.into_inner()).collect(),
-        contacts: fm.contacts,
+        contacts: model::read_contacts(fm.contacts, file, start, problems),
         body,
     };
     Some((entry, refs))
 }
 
-fn read_synonyms(
+/// A button shows about [`MAX_SHORT_TITLE`] characters whole: a longer title needs a
+/// `short_title` (a warning), and a `short_title` must fit (an error).
+fn check_short_title(
+    file: &SourceFile<'_>,
+    start: usize,
+    fm: &FrontMatter,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let title = fm.title.get_ref().trim();
+    match &fm.short_title {
+        Some(short) => {
+            let at = start + short.span().start;
+            let length = short.get_ref().trim().chars().count();
+            if length == 0 {
+                problems.push(file.error(
+                    at,
+                    "`short_title` is empty: give a label of a few words, or leave it out",
+                ));
+            } else if length > MAX_SHORT_TITLE {
+                problems.push(file.error(
+                    at,
+                    format!(
+                        "`short_title` is {length} characters long; keep it to {MAX_SHORT_TITLE} so a button shows it whole"
+                    ),
+                ));
+            }
+        }
+        None if title.chars().count() > MAX_SHORT_TITLE => {
+            problems.push(file.warning(
+                start + fm.title.span().start,
+                format!(
+                    "`title` is {} characters long, so buttons cut it off: add a `short_title` of at most {MAX_SHORT_TITLE} characters",
+                    title.chars().count()
+                ),
+            ));
+        }
+        None => {}
+    }
+}
+
+/// The text of an optional file: `None` when it is absent, or unreadable (and reported).
+fn read_optional(
+    reader: &FileReader,
     path: &Path,
     problems: &mut Vec<Diagnostic>,
-) -> Result<Vec<Vec<String>>, KnowledgeError> {
-    if !path.is_file() {
-        return Ok(Vec::new());
+) -> Option<String> {
+    if !reader.present(path) {
+        return None;
     }
-    let text = read_to_string(path)?;
-    let file = SourceFile { path, text: &text };
+    reader
+        .read(path)
+        .map_err(|unreadable| problems.push(unreadable))
+        .ok()
+}
+
+fn read_synonyms(
+    reader: &FileReader,
+    path: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Vec<String>> {
+    let Some(text) = read_optional(reader, path, problems) else {
+        return Vec::new();
+    };
+    let file = SourceFile::new(path, &text);
     match toml::from_str::<SynonymsFile>(&text) {
-        Ok(raw) => Ok(raw
+        Ok(raw) => raw
             .groups
             .into_iter()
             .map(|g| {
@@ -428,10 +512,10 @@ fn read_synonyms(
                     .collect::<Vec<_>>()
             })
             .filter(|g| g.len() > 1)
-            .collect()),
+            .collect(),
         Err(err) => {
             problems.push(file.toml_error(0, &err));
-            Ok(Vec::new())
+            Vec::new()
         }
     }
 }
@@ -439,15 +523,15 @@ fn read_synonyms(
 type Menu = (Vec<MenuChoice>, Vec<String>);
 
 fn read_menu(
+    reader: &FileReader,
     path: &Path,
     ids: &HashSet<String>,
     problems: &mut Vec<Diagnostic>,
-) -> Result<Menu, KnowledgeError> {
-    if !path.is_file() {
-        return Ok((default_menu(), Vec::new()));
-    }
-    let text = read_to_string(path)?;
-    let file = SourceFile { path, text: &text };
+) -> Menu {
+    let Some(text) = read_optional(reader, path, problems) else {
+        return (default_menu(), Vec::new());
+    };
+    let file = SourceFile::new(path, &text);
     match toml::from_str::<MenuFile>(&text) {
         Ok(raw) => {
             let named = raw
@@ -455,21 +539,38 @@ fn read_menu(
                 .iter()
                 .flat_map(|c| c.suggest.iter())
                 .chain(&raw.general);
+            let mut quoted: Option<HashMap<&str, usize>> = None;
             for id in named {
                 if !ids.contains(id) {
-                    let offset = text.find(&format!("\"{id}\"")).unwrap_or(0);
+                    // Where each quoted string first appears, found in one pass when needed.
+                    let quoted = quoted.get_or_insert_with(|| first_quoted(&text));
+                    let offset = quoted.get(id.as_str()).copied().unwrap_or(0);
                     problems.push(
                         file.error(offset, format!("menu names `{id}`, which is not an entry")),
                     );
                 }
             }
-            Ok((raw.choices, raw.general))
+            (raw.choices, raw.general)
         }
         Err(err) => {
             problems.push(file.toml_error(0, &err));
-            Ok((default_menu(), Vec::new()))
+            (default_menu(), Vec::new())
         }
     }
+}
+
+/// Where each short `"quoted"` string first appears (its opening quote), in one pass: ids
+/// are at most [`MAX_ID_LEN`] bytes, so longer strings are not needed.
+fn first_quoted(text: &str) -> HashMap<&str, usize> {
+    let mut found = HashMap::new();
+    let bytes = text.as_bytes();
+    for (open, _) in text.match_indices('"') {
+        let window = &bytes[open + 1..bytes.len().min(open + 2 + MAX_ID_LEN)];
+        if let Some(len) = window.iter().position(|&b| b == b'"') {
+            found.entry(&text[open + 1..open + 1 + len]).or_insert(open);
+        }
+    }
+    found
 }
 
 /// The menu used when a folder has no `menu.toml`.

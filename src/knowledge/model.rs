@@ -1,5 +1,8 @@
 //! The typed entries of a knowledge folder and their closed vocabularies.
 
+use super::diagnostics::{Diagnostic, SourceFile};
+use crate::hours::{ContactStatus, OpeningHours};
+use crate::towns::Town;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use toml::Spanned;
@@ -130,26 +133,155 @@ impl Kind {
 }
 
 /// One way to reach a service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contact {
     /// Phone, text, webchat, email, web or address.
     pub kind: ContactKind,
     /// The number, address or URL.
     pub value: String,
     /// What this contact is, e.g. "Freephone helpline".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// When it is answered, as the fact sheet gives it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When it is answered, in words, as the fact sheet gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<String>,
+    /// The same hours, machine-readable (OpenStreetMap syntax), parsed when the folder loads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opening_hours: Option<OpeningHours>,
+    /// The town of this office, as written (e.g. "Stranraer"), for people who name theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub town: Option<String>,
+    /// Only on a reply's cards: open or closed at the moment of the reply (`open_now`,
+    /// `next_change` and the `status` line, flattened into the contact in JSON). Always
+    /// `None` in the knowledge base.
+    #[serde(flatten)]
+    pub status: Option<ContactStatus>,
+}
+
+impl Contact {
+    /// A contact with no label, hours or town.
+    pub fn new(kind: ContactKind, value: impl Into<String>) -> Contact {
+        Contact {
+            kind,
+            value: value.into(),
+            label: None,
+            hours: None,
+            opening_hours: None,
+            town: None,
+            status: None,
+        }
+    }
+
+    /// A line a person calls or writes to and gets an answer at set times: phone, text or
+    /// webchat.
+    pub fn is_line(&self) -> bool {
+        matches!(
+            self.kind,
+            ContactKind::Phone | ContactKind::Text | ContactKind::Webchat
+        )
+    }
+
+    /// Open now, by the status stamped on a reply's card.
+    pub fn open_now(&self) -> bool {
+        self.status.as_ref().is_some_and(|s| s.open_now)
+    }
+}
+
+/// A contact exactly as written, with spans kept where checks need a position.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContactFrontMatter {
+    kind: ContactKind,
+    value: String,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    hours: Option<Spanned<String>>,
+    #[serde(default)]
+    opening_hours: Option<Spanned<String>>,
+    #[serde(default)]
+    town: Option<Spanned<String>>,
+}
+
+/// Turns the contacts as written into [`Contact`]s, parsing `opening_hours` once and
+/// reporting, at their line and column, hours that do not parse, lines with hours in words
+/// but none machine-readable, and towns signpost does not know. `base` is the byte offset of
+/// the front matter in the file.
+pub(crate) fn read_contacts(
+    written: Vec<ContactFrontMatter>,
+    file: &SourceFile<'_>,
+    base: usize,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Contact> {
+    written
+        .into_iter()
+        .map(|c| {
+            let mut contact = Contact::new(c.kind, c.value);
+            contact.label = c.label;
+            if let Some(written) = &c.opening_hours {
+                let at = base + written.span().start;
+                match OpeningHours::parse(written.get_ref()) {
+                    Ok(hours) => contact.opening_hours = Some(hours),
+                    Err(err) => {
+                        // Inside the quotes, where the value is written without escapes.
+                        let text = written.get_ref();
+                        let inner = at + 1;
+                        let exact = file.text.get(inner..inner + text.len()) == Some(text.as_str());
+                        let offset = if exact { inner + err.offset } else { at };
+                        problems.push(file.error(offset, err.message));
+                    }
+                }
+                if c.hours.is_none() {
+                    problems.push(file.warning(
+                        at,
+                        "`opening_hours` without `hours`: add the same hours in words for \
+                         people, e.g. hours = \"Monday to Friday, 9am to 5pm\"",
+                    ));
+                }
+            } else if let Some(hours) = &c.hours
+                && contact.is_line()
+            {
+                problems.push(file.warning(
+                    base + hours.span().start,
+                    format!(
+                        "this {} line has `hours` but no `opening_hours`: add them in the \
+                         OpenStreetMap syntax (e.g. opening_hours = \"Mo-Fr 09:00-17:00\" or \
+                         \"24/7\") so cards can say whether it is open now",
+                        contact.kind
+                    ),
+                ));
+            }
+            if let Some(town) = &c.town {
+                let at = base + town.span().start;
+                let written = town.get_ref();
+                match Town::parse(written) {
+                    Some(known) if known.name() == written.trim() => {}
+                    Some(known) => problems.push(
+                        file.warning(at, format!("`town` = \"{written}\": write it \"{known}\"")),
+                    ),
+                    None => problems.push(file.warning(
+                        at,
+                        format!(
+                            "`town` = \"{written}\" is not a Dumfries and Galloway town signpost \
+                             knows, so no one's town will match it (the README lists the towns)"
+                        ),
+                    )),
+                }
+            }
+            contact.hours = c.hours.map(Spanned::into_inner);
+            contact.town = c.town.map(Spanned::into_inner);
+            contact
+        })
+        .collect()
 }
 
 /// The front matter exactly as written, with spans kept where checks need a position.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FrontMatter {
-    pub title: String,
+    pub title: Spanned<String>,
+    #[serde(default)]
+    pub short_title: Option<Spanned<String>>,
     pub summary: String,
     pub audiences: Vec<Audience>,
     #[serde(default)]
@@ -165,7 +297,7 @@ pub(crate) struct FrontMatter {
     #[serde(default)]
     pub see_also: Vec<Spanned<String>>,
     #[serde(default)]
-    pub contacts: Vec<Contact>,
+    pub contacts: Vec<ContactFrontMatter>,
 }
 
 /// A date without a time, as written in `reviewed`.
@@ -259,6 +391,10 @@ pub struct Entry {
     pub kind: Kind,
     /// The name people know it by.
     pub title: String,
+    /// A label for buttons and lists, at most [`MAX_SHORT_TITLE`] characters, where the title
+    /// is longer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_title: Option<String>,
     /// One line a frightened person can act on.
     pub summary: String,
     /// Who it is for.
@@ -283,7 +419,16 @@ pub struct Entry {
     pub body: String,
 }
 
+/// The longest label a button shows whole on a phone: titles longer than this need a
+/// `short_title`.
+pub const MAX_SHORT_TITLE: usize = 28;
+
 impl Entry {
+    /// The label for buttons and lists: the short title, or the title when it has none.
+    pub fn label(&self) -> &str {
+        self.short_title.as_deref().unwrap_or(&self.title)
+    }
+
     /// The address to link the card to: its first web contact.
     pub fn link(&self) -> Option<&str> {
         self.contacts

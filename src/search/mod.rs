@@ -1,18 +1,29 @@
 //! The Tantivy index, built in RAM from the entries, and the one place that turns chat text
 //! into a query.
 //!
-//! Chat text is never handed to Tantivy's query parser: it is normalised, cut into words,
-//! stemmed, stripped of filler words, widened with synonyms and typo corrections, and turned
-//! into a weighted union of term queries over the entry fields.
+//! Chat text is never handed to Tantivy's query parser: it is cut into clauses (a request
+//! weighs more than the story around it), normalised, cut into words, stemmed, stripped of
+//! filler words, widened with synonyms and typo corrections, and turned into a weighted union
+//! of term queries over the entry fields. Tantivy's candidates are then re-ranked: entries
+//! named word for word, the audience and stage chosen, how much of the message each entry
+//! covers, a learned signal from the entries' example questions, and room in the first three
+//! for a second need the first cards leave out. [`SearchIndex::explain`] says, per result,
+//! what each step contributed.
 
+mod learned;
+mod message;
 mod phrases;
+mod synonyms;
 mod vocabulary;
 
 use crate::error::IndexError;
 use crate::knowledge::{Audience, Entry, KnowledgeBase, Stage};
-use crate::text::{contains_phrase, normalise};
+use crate::text::normalise;
+use learned::Learned;
+use message::Clause;
 use phrases::{Candidate, PhraseBuilder, PhraseIndex};
 use std::collections::HashMap;
+use synonyms::SynonymIndex;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -22,20 +33,19 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer,
 };
-use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 use vocabulary::{PLACE_WORDS, STOPWORDS, Vocabulary};
+
+pub use tantivy::query::Explanation;
 
 const TOKENIZER: &str = "signpost";
 
-/// Phrases saying when something happened, removed before searching.
-static WHEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
-        r"\b(?:(?:last|this|next|on|at the|over the) (?:night|week|weekend|month|year|morning|afternoon|evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|tonight|tomorrow|(?:a|one|two|three|four|five|six|few|couple of|\d+) (?:hours?|days?|weeks?|months?|years?) ago)\b",
-    )
-    .expect("the WHEN pattern compiles")
-});
-/// How many words of a message are searched: enough for any real question.
-const MAX_QUERY_WORDS: usize = 40;
+/// How many words of a message were searched before clauses were weighed (kept for
+/// measuring the clause weighting off).
+const OLD_MAX_QUERY_WORDS: usize = 40;
+/// The most distinct terms one query looks for: the most telling ones, so a very long message
+/// costs no more to search than a long one.
+const MAX_QUERY_TERMS: usize = 64;
 /// How many candidates are re-ranked after Tantivy scores them.
 const CANDIDATES: usize = 30;
 
@@ -49,7 +59,16 @@ const FIELDS: &[(&str, f32)] = &[
     ("body", 0.6),
 ];
 const NAMING_FIELDS: usize = 3;
+/// Bits kept per term in [`SearchIndex::entry_terms`]: one per field.
+const FIELD_BITS: u32 = 5;
+/// The fields (as bits) where a match says what an entry is about: all but the body.
+const ABOUT_FIELDS: u32 = 0b01111;
+/// Term ids fit in the bits above the field bits.
+const MAX_TERM_ID: u32 = (1 << (32 - FIELD_BITS)) - 1;
 
+/// A word in more than this share of the entries is too common to look for as part of a
+/// synonym phrase the person did not write.
+const COMMON_SHARE: f32 = 0.2;
 /// How much a word found only through a synonym or a typo correction counts.
 const SYNONYM_WEIGHT: f32 = 0.7;
 const TYPO_WEIGHT: f32 = 0.6;
@@ -67,6 +86,13 @@ const PHRASE_BOOST: f32 = 0.25;
 /// The score, in [`SearchIndex::score_unit`]s, an entry named word for word starts from when
 /// no word of it was searchable.
 const MIN_NAMED_SCORE: f32 = 2.7;
+/// A second need: words (by importance) the first two results leave out must make up at
+/// least this share of the message for the third place to go to them...
+const SECOND_NEED_SHARE: f32 = 0.25;
+/// ...and the entry that covers them must score at least this share of the best...
+const SECOND_NEED_SCORE: f32 = 0.3;
+/// ...and this share of the entry whose place it takes.
+const SECOND_NEED_DISPLACED: f32 = 0.6;
 
 /// What the person told the front end about themselves: boosts, never filters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,6 +101,46 @@ pub struct Preferences {
     pub audience: Option<Audience>,
     /// The stage of the journey picked from the menu.
     pub stage: Option<Stage>,
+    /// The steps of ranking in use (all on by default; off only to measure what each brings).
+    pub features: Features,
+}
+
+/// The steps of ranking that can be turned off, to measure what each one brings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    /// Weigh a request above the story around it (off: the first 40 words, all equal).
+    pub clauses: bool,
+    /// Keep the third place for a second need the first two results leave out.
+    pub second_need: bool,
+    /// Re-rank with the classifier learned from the entries' example questions.
+    pub learned: bool,
+}
+
+impl Default for Features {
+    fn default() -> Features {
+        Features {
+            clauses: true,
+            second_need: true,
+            learned: true,
+        }
+    }
+}
+
+impl Features {
+    /// Every step on, less those named (`clauses`, `second-need`, `learned`), for measuring.
+    /// Unknown names are returned as the error.
+    pub fn without(names: &str) -> Result<Features, String> {
+        let mut features = Features::default();
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "clauses" => features.clauses = false,
+                "second-need" => features.second_need = false,
+                "learned" => features.learned = false,
+                other => return Err(other.to_string()),
+            }
+        }
+        Ok(features)
+    }
 }
 
 /// One scored entry, by its position in [`KnowledgeBase::entries`].
@@ -84,7 +150,8 @@ pub struct Scored {
     pub entry: usize,
     /// Higher is better.
     pub score: f32,
-    /// The share of the message's content words the entry holds (0 to 1).
+    /// The share of the message's content words the entry holds (0 to 1), each word weighed
+    /// by its clause.
     pub coverage: f32,
 }
 
@@ -93,8 +160,24 @@ pub struct Scored {
 pub struct SearchOutcome {
     /// Best first.
     pub hits: Vec<Scored>,
-    /// How many of them the knowledge folder knows (directly, by synonym or by typo).
+    /// How many content words the knowledge folder knows (directly, by synonym or by typo).
     pub known_words: usize,
+    /// How many content words (neither filler nor a place) the message has.
+    pub content_words: usize,
+    /// The content words the folder does not know at all, weighed by their clauses: words
+    /// from another subject ("electron", "tyre") that make a match on one justice word
+    /// ("charge", "flat") a guess.
+    pub unknown_weight: f32,
+    /// The content words, weighed by their clauses.
+    pub content_weight: f32,
+    /// The content words the folder knows (directly, by synonym or by typo), weighed by
+    /// their clauses.
+    pub known_weight: f32,
+    /// The content words some entry names outside its body (in a title, example question,
+    /// keyword or summary), weighed by their clauses: the words of this subject.
+    pub about_weight: f32,
+    /// Whether an entry's title or keyword phrase is in the message word for word.
+    pub named: bool,
 }
 
 /// The in-memory index over one knowledge snapshot.
@@ -105,11 +188,19 @@ pub struct SearchIndex {
     vocabulary: Vocabulary,
     /// Synonym groups as analysed terms: for each group, its members' term lists.
     synonyms: Vec<Vec<(String, Vec<String>)>>,
+    synonym_index: SynonymIndex,
     entry_meta: Vec<(Vec<Audience>, Vec<Stage>)>,
-    /// For each entry, the sorted ids (in `vocabulary`) of every term it holds.
+    /// For each entry, every term it holds: `id << FIELD_BITS | fields`, sorted.
     entry_terms: Vec<Vec<u32>>,
+    /// How many entries hold each term, by id.
+    term_entries: Vec<u32>,
+    /// Whether some entry holds the term outside its body (where entries say what they are
+    /// about), by id: words only ever found in bodies are everyday words.
+    term_about: Vec<bool>,
     /// Titles and keyword phrases of two or more words, found verbatim in messages.
     phrases: PhraseIndex,
+    /// The classifier learned from the entries' example questions, keywords and titles.
+    learned: Option<Learned>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -119,6 +210,61 @@ fn analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// How a term came into the query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Via {
+    /// A word of the message.
+    Written,
+    /// The correction of a misspelt word (the word's index in the needs).
+    Typo(usize),
+    /// A member of a synonym group found in the message (group, member found).
+    Synonym(usize, usize),
+}
+
+/// One term looked for, with how strongly and why.
+#[derive(Debug, Clone, Copy)]
+struct Looked {
+    weight: f32,
+    /// Found only through a synonym: looked for where entries name things.
+    synonym_only: bool,
+    via: Via,
+}
+
+/// One content word of the message.
+#[derive(Debug, Clone)]
+struct Need {
+    word: String,
+    /// Its clause's weight.
+    weight: f32,
+    /// The ids of the terms standing for it (itself, typo fixes, synonyms).
+    ids: Vec<u32>,
+    /// `weight` times the inverse document frequency of its most specific term: how much
+    /// it says about which entry fits.
+    importance: f32,
+}
+
+/// The factors of one result's score, for [`SearchIndex::explain`].
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    doc: Option<DocAddress>,
+    raw: f32,
+    named_floor: bool,
+    phrase: f32,
+    preference: f32,
+    coverage: f32,
+    learned: f32,
+    second_need: bool,
+}
+
+/// Everything one search worked out, kept for explaining it.
+struct Run {
+    outcome: SearchOutcome,
+    parts: Vec<Parts>,
+    needs: Vec<Need>,
+    clauses: Vec<Clause>,
+    looked: Vec<(String, Looked)>,
 }
 
 impl SearchIndex {
@@ -144,6 +290,8 @@ impl SearchIndex {
         let mut terms = Terms::default();
         let mut written: HashMap<String, u32> = HashMap::new();
         let mut entry_terms: Vec<Vec<u32>> = Vec::with_capacity(kb.entries.len());
+        let mut term_entries: Vec<u32> = Vec::new();
+        let mut term_about: Vec<bool> = Vec::new();
         let candidates = kb.entries.iter().enumerate().flat_map(|(i, entry)| {
             // "Families Outside" and "Apex Scotland (jobs)" are named by their first part too.
             let short_title = normalise(entry.title.split(['(', ':', '-']).next().unwrap_or(""));
@@ -160,13 +308,13 @@ impl SearchIndex {
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
         for (i, entry) in kb.entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();
-            let mut ids = Vec::new();
+            let mut ids: Vec<u32> = Vec::new();
             let mut whole = String::new();
-            for ((field, _), value) in fields.iter().zip(field_texts(entry)) {
+            for (f, ((field, _), value)) in fields.iter().zip(field_texts(entry)).enumerate() {
                 let value = normalise(&value);
                 for word in value.split(' ').filter(|w| !w.is_empty()) {
                     if let Some(id) = terms.of_word(word, &mut analyzer) {
-                        ids.push(id);
+                        ids.push(id << FIELD_BITS | 1 << f);
                     }
                 }
                 whole.push_str(&value);
@@ -184,9 +332,26 @@ impl SearchIndex {
             for word in words {
                 *written.entry(word.to_string()).or_default() += 1;
             }
+            // One element per term, its field bits joined.
             ids.sort_unstable();
-            ids.dedup();
-            entry_terms.push(ids);
+            let mut merged: Vec<u32> = Vec::with_capacity(ids.len());
+            for packed in ids {
+                match merged.last_mut() {
+                    Some(last) if *last >> FIELD_BITS == packed >> FIELD_BITS => *last |= packed,
+                    _ => merged.push(packed),
+                }
+            }
+            merged.shrink_to_fit();
+            for packed in &merged {
+                let id = (packed >> FIELD_BITS) as usize;
+                if term_entries.len() <= id {
+                    term_entries.resize(id + 1, 0);
+                    term_about.resize(id + 1, false);
+                }
+                term_entries[id] += 1;
+                term_about[id] |= packed & ABOUT_FIELDS != 0;
+            }
+            entry_terms.push(merged);
             phrases.count_in(i, &whole);
         }
         writer.commit()?;
@@ -198,9 +363,11 @@ impl SearchIndex {
         }
         writer.wait_merging_threads()?;
         let reader = index.reader()?;
+        term_entries.resize(terms.by_term.len(), 0);
+        term_about.resize(terms.by_term.len(), false);
         let vocabulary = Vocabulary::new(terms.by_term, written, &terms.by_word);
         let phrases = phrases.finish((kb.entries.len() / 20).max(3));
-        let synonyms = kb
+        let synonyms: Vec<Vec<(String, Vec<String>)>> = kb
             .synonyms
             .iter()
             .map(|group| {
@@ -210,198 +377,430 @@ impl SearchIndex {
                     .collect()
             })
             .collect();
-        Ok(SearchIndex {
+        let synonym_index = SynonymIndex::new(&synonyms);
+        let mut index = SearchIndex {
             reader,
             fields,
             analyzer,
             vocabulary,
             synonyms,
+            synonym_index,
             entry_meta: kb
                 .entries
                 .iter()
                 .map(|e| (e.audiences.clone(), e.stages.clone()))
                 .collect(),
             entry_terms,
+            term_entries,
+            term_about,
             phrases,
-        })
+            learned: None,
+        };
+        index.learned = Learned::train(kb, &index);
+        Ok(index)
     }
 
     /// Ranks the entries for a message. Never fails: anything the index cannot use is ignored.
     pub fn search(&self, text: &str, prefs: Preferences, limit: usize) -> SearchOutcome {
-        // When something happened matters to the safety rules, which read the raw text, but
-        // says nothing about which service fits: "last night" must not pull up entries whose
-        // examples happen to say it.
-        let normalised = WHEN.replace_all(&normalise(text), " ").into_owned();
-        let mut analyzer = self.analyzer.clone();
-        let words: Vec<&str> = normalised
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .take(MAX_QUERY_WORDS)
-            .collect();
-        let head = words.join(" ");
+        self.run(text, prefs, limit).outcome
+    }
 
-        // term -> weight; the strongest reason to look for a term wins.
-        let mut weights: HashMap<String, (f32, bool)> = HashMap::new();
-        // term -> (weight, found only through a synonym).
-        let add =
-            |weights: &mut HashMap<String, (f32, bool)>, term: &str, weight: f32, synonym: bool| {
-                let slot = weights.entry(term.to_string()).or_insert((0.0, true));
-                slot.0 = slot.0.max(weight);
-                slot.1 &= synonym;
-            };
-        // For each content word, the terms that stand for it (itself, typo fixes, synonyms).
-        let mut word_terms: Vec<Vec<String>> = Vec::new();
-        let mut known_words = 0;
-        for word in &words {
-            if STOPWORDS.contains(word) {
-                continue;
-            }
-            let mut stands_for = Vec::new();
-            let place = PLACE_WORDS.contains(word);
-            if let Some(term) = analyse(&mut analyzer, word).into_iter().next() {
-                if self.vocabulary.contains(&term) {
-                    let weight = if place { PLACE_WEIGHT } else { 1.0 };
-                    add(&mut weights, &term, weight, false);
-                    stands_for.push(term);
-                } else {
-                    for fix in self.vocabulary.corrections(word) {
-                        add(&mut weights, &fix, TYPO_WEIGHT, false);
-                        stands_for.push(fix);
-                    }
-                }
-            }
-            // Where someone is says nothing about what they need: not part of coverage.
-            if !place {
-                word_terms.push(stands_for);
-            }
-        }
-        let content: Vec<&str> = words
+    /// Ranks the entries for a message as [`SearchIndex::search`] does, and says for each
+    /// result what its score is made of: each term in each field (with the synonym or typo
+    /// correction that brought it in), the entry named word for word, the audience and stage
+    /// boosts, the coverage of the message, the learned signal, and a move to third place
+    /// for a second need. Slower: for admins, never for answering.
+    pub fn explain(
+        &self,
+        text: &str,
+        prefs: Preferences,
+        limit: usize,
+    ) -> (SearchOutcome, Vec<Explanation>) {
+        let run = self.run(text, prefs, limit);
+        let searcher = self.reader.searcher();
+        let explanations = run
+            .outcome
+            .hits
             .iter()
-            .copied()
-            .filter(|w| !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
+            .zip(&run.parts)
+            .map(|(hit, parts)| self.explain_hit(&run, hit, parts, &searcher))
             .collect();
-        for group in &self.synonyms {
-            let present: Vec<&str> = group
+        (run.outcome, explanations)
+    }
+
+    fn run(&self, text: &str, prefs: Preferences, limit: usize) -> Run {
+        let clauses = if prefs.features.clauses {
+            message::clauses(text)
+        } else {
+            message::first_words(text, OLD_MAX_QUERY_WORDS)
+        };
+        let mut analyzer = self.analyzer.clone();
+        // term -> why it is looked for; the strongest reason wins.
+        let mut looked: HashMap<String, Looked> = HashMap::new();
+        let look = |looked: &mut HashMap<String, Looked>, term: &str, l: Looked| {
+            let slot = looked.entry(term.to_string()).or_insert(Looked {
+                weight: 0.0,
+                synonym_only: true,
+                via: l.via,
+            });
+            if l.weight > slot.weight {
+                slot.weight = l.weight;
+                slot.via = l.via;
+            }
+            slot.synonym_only &= l.synonym_only;
+        };
+        let n = self.entry_meta.len().max(1) as f32;
+        let mut needs: Vec<Need> = Vec::new();
+        let mut content_words = 0;
+        let mut unknown_weight = 0.0;
+        let mut content_weight = 0.0;
+        for clause in &clauses {
+            let words: Vec<&str> = clause.text.split(' ').filter(|w| !w.is_empty()).collect();
+            // Each word as the index has it: synonyms are matched on these too, so "laddies"
+            // finds "laddie" and "sentenced" finds "sentence".
+            let stems: Vec<String> = words
                 .iter()
-                .filter(|(phrase, _)| contains_phrase(&head, phrase))
-                .map(|(phrase, _)| phrase.as_str())
+                .map(|w| {
+                    analyse(&mut analyzer, w)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default()
+                })
                 .collect();
-            if present.is_empty() {
-                continue;
-            }
-            let mut group_terms = Vec::new();
-            for (phrase, terms) in group {
-                let share = SYNONYM_WEIGHT / (terms.len().max(1) as f32).sqrt();
-                let weight = if present.contains(&phrase.as_str()) {
-                    1.0
-                } else {
-                    share
-                };
-                for term in terms {
-                    if !STOPWORDS.contains(&term.as_str()) && self.vocabulary.contains(term) {
-                        add(
-                            &mut weights,
+            let mut of_word = vec![None; words.len()];
+            for (position, word) in words.iter().enumerate() {
+                if STOPWORDS.contains(word) {
+                    continue;
+                }
+                let place = PLACE_WORDS.contains(word);
+                let mut ids = Vec::new();
+                let term = &stems[position];
+                if !term.is_empty() {
+                    if let Some(id) = self.vocabulary.id(term) {
+                        let weight = if place { PLACE_WEIGHT } else { 1.0 };
+                        look(
+                            &mut looked,
                             term,
-                            weight,
-                            !present.contains(&phrase.as_str()),
+                            Looked {
+                                weight: weight * clause.weight,
+                                synonym_only: false,
+                                via: Via::Written,
+                            },
                         );
-                        group_terms.push(term.clone());
+                        ids.push(id);
+                    } else {
+                        for fix in self.vocabulary.corrections(word) {
+                            look(
+                                &mut looked,
+                                &fix,
+                                Looked {
+                                    weight: TYPO_WEIGHT * clause.weight,
+                                    synonym_only: false,
+                                    via: Via::Typo(needs.len()),
+                                },
+                            );
+                            ids.extend(self.vocabulary.id(&fix));
+                        }
+                    }
+                }
+                // Where someone is says nothing about what they need: not part of coverage.
+                if !place {
+                    of_word[position] = Some(needs.len());
+                    needs.push(Need {
+                        word: word.to_string(),
+                        weight: clause.weight,
+                        ids,
+                        importance: 0.0,
+                    });
+                }
+            }
+            // Synonyms, found as whole words within the clause.
+            let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+            let found = self.synonym_index.find(&stems);
+            let mut groups: Vec<usize> = found.iter().map(|f| f.group).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            for group in groups {
+                let members = &self.synonyms[group];
+                let present: Vec<usize> = found
+                    .iter()
+                    .filter(|f| f.group == group)
+                    .map(|f| f.member)
+                    .collect();
+                let mut group_ids = Vec::new();
+                for (m, (_, terms)) in members.iter().enumerate() {
+                    let written = present.contains(&m);
+                    let share = SYNONYM_WEIGHT / (terms.len().max(1) as f32).sqrt();
+                    let weight = if written { 1.0 } else { share };
+                    for term in terms {
+                        if STOPWORDS.contains(&term.as_str()) {
+                            continue;
+                        }
+                        let Some(id) = self.vocabulary.id(term) else {
+                            continue;
+                        };
+                        // A common word of a phrase the person did not write ("get" and "out"
+                        // of "getting out of prison") says little and costs much to look for.
+                        if !written
+                            && terms.len() > 1
+                            && self.term_entries[id as usize] as f32 > COMMON_SHARE * n
+                        {
+                            continue;
+                        }
+                        look(
+                            &mut looked,
+                            term,
+                            Looked {
+                                weight: weight * clause.weight,
+                                synonym_only: !written,
+                                via: if written {
+                                    Via::Written
+                                } else {
+                                    Via::Synonym(group, present[0])
+                                },
+                            },
+                        );
+                        group_ids.push(id);
+                    }
+                }
+                // Each content word of a phrase found here is also covered by the whole group.
+                for f in found.iter().filter(|f| f.group == group) {
+                    for n in of_word[f.start..f.start + f.len].iter().flatten() {
+                        needs[*n].ids.extend(group_ids.iter().copied());
                     }
                 }
             }
-            // Each content word of a phrase found here is also covered by the whole group.
-            for (i, word) in content.iter().enumerate() {
-                if present.iter().any(|p| p.split(' ').any(|w| w == *word)) {
-                    word_terms[i].extend(group_terms.iter().cloned());
+        }
+        let mut known_words = 0;
+        let mut known_weight = 0.0;
+        let mut about_weight = 0.0;
+        for need in &mut needs {
+            need.ids.sort_unstable();
+            need.ids.dedup();
+            content_words += 1;
+            content_weight += need.weight;
+            let idf = need
+                .ids
+                .iter()
+                .map(|&id| idf(n, self.term_entries.get(id as usize).copied().unwrap_or(0)))
+                .fold(0.0, f32::max);
+            need.importance = need.weight * idf;
+            if need.ids.is_empty() {
+                // A number or a two-letter word says little about the subject.
+                if need.word.len() >= 3 && !need.word.bytes().any(|b| b.is_ascii_digit()) {
+                    unknown_weight += need.weight;
+                }
+            } else {
+                known_words += 1;
+                known_weight += need.weight;
+                if need.ids.iter().any(|&id| self.term_about[id as usize]) {
+                    about_weight += need.weight;
                 }
             }
         }
-        let word_ids: Vec<Vec<u32>> = word_terms
-            .iter()
-            .map(|terms| terms.iter().filter_map(|t| self.vocabulary.id(t)).collect())
-            .collect();
-        for ids in &word_ids {
-            known_words += usize::from(!ids.is_empty());
-        }
-        if weights.is_empty() && self.phrases.is_empty() {
-            return SearchOutcome {
+        let mut run = Run {
+            outcome: SearchOutcome {
                 hits: Vec::new(),
                 known_words,
-            };
+                content_words,
+                unknown_weight,
+                content_weight,
+                known_weight,
+                about_weight,
+                named: false,
+            },
+            parts: Vec::new(),
+            needs,
+            clauses,
+            looked: Vec::new(),
+        };
+        if looked.is_empty() && self.phrases.is_empty() {
+            return run;
         }
 
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // Sorted, so the same message always builds the same query and ties break the same way.
-        let mut weights: Vec<(String, (f32, bool))> = weights.into_iter().collect();
-        weights.sort_by(|a, b| a.0.cmp(&b.0));
-        for (term, (weight, synonym)) in &weights {
-            // A word the person did not write, only meant (a synonym), is looked for only where
-            // entries name things: fewer clauses, for a small share of the score.
-            let fields = if *synonym {
-                &self.fields[..NAMING_FIELDS]
-            } else {
-                &self.fields[..]
+        // The most telling terms, then sorted, so the same message always builds the same
+        // query and ties break the same way.
+        let mut looked: Vec<(String, Looked)> = looked.into_iter().collect();
+        if looked.len() > MAX_QUERY_TERMS {
+            let telling = |(term, l): &(String, Looked)| {
+                let df = self
+                    .vocabulary
+                    .id(term)
+                    .and_then(|id| self.term_entries.get(id as usize).copied())
+                    .unwrap_or(0);
+                l.weight * idf(n, df)
             };
-            for (field, boost) in fields {
+            looked.sort_by(|a, b| telling(b).total_cmp(&telling(a)).then(a.0.cmp(&b.0)));
+            looked.truncate(MAX_QUERY_TERMS);
+        }
+        looked.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (term, l) in &looked {
+            for (field, boost) in self.fields_for(l) {
                 let query = TermQuery::new(
                     Term::from_field_text(*field, term),
                     IndexRecordOption::WithFreqs,
                 );
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), boost * weight)),
+                    Box::new(BoostQuery::new(Box::new(query), boost * l.weight)),
                 ));
             }
         }
         // Entries named verbatim: the longest phrase of each, in words.
-        let named = self.phrases.named(&head);
+        let mut named: HashMap<usize, usize> = HashMap::new();
+        for clause in &run.clauses {
+            for (entry, words) in self.phrases.named(&clause.text) {
+                let longest = named.entry(entry).or_default();
+                *longest = (*longest).max(words);
+            }
+        }
         if !named.is_empty() {
             // A service named outright is known even when every word of it is filler.
-            known_words = known_words.max(1);
+            run.outcome.known_words = run.outcome.known_words.max(1);
+            run.outcome.named = true;
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
         else {
-            return SearchOutcome::default();
+            return run;
         };
-        let mut raw: Vec<(usize, f32)> = top
+        let mut raw: Vec<(usize, f32, Option<DocAddress>)> = top
             .into_iter()
             .filter_map(|(score, addr)| {
                 let segment = searcher.segment_reader(addr.segment_ord);
                 let ords = segment.fast_fields().u64("ord").ok()?;
-                Some((ords.first(addr.doc_id)? as usize, score))
+                Some((ords.first(addr.doc_id)? as usize, score, Some(addr)))
             })
             .collect();
         // An entry named only by filler words ("We Are With You") still gets a chance.
         let min_named = MIN_NAMED_SCORE * self.score_unit();
         let floor = raw.first().map_or(min_named, |r| r.1 * 0.5).max(min_named);
+        let mut floored: Vec<usize> = Vec::new();
         for entry in named.keys() {
-            match raw.iter_mut().find(|(e, _)| e == entry) {
-                Some((_, score)) => *score = score.max(floor),
-                None => raw.push((*entry, floor)),
+            match raw.iter_mut().find(|(e, _, _)| e == entry) {
+                Some((_, score, _)) => {
+                    if *score < floor {
+                        floored.push(*entry);
+                    }
+                    *score = score.max(floor);
+                }
+                None => {
+                    floored.push(*entry);
+                    raw.push((*entry, floor, None));
+                }
             }
         }
-        let mut hits: Vec<Scored> = raw
+        let mut scored: Vec<(Scored, Parts)> = raw
             .into_iter()
-            .map(|(entry, score)| {
-                let coverage = self.coverage(entry, &word_ids);
+            .map(|(entry, score, doc)| {
+                let coverage = self.coverage(entry, &run.needs);
                 let phrase = named
                     .get(&entry)
                     .map_or(1.0, |w| 1.0 + PHRASE_BOOST * (*w).min(3) as f32);
-                Scored {
-                    entry,
-                    score: score
-                        * phrase
-                        * self.preference_boost(entry, prefs)
-                        * (1.0 - COORDINATION + COORDINATION * coverage),
-                    coverage,
-                }
+                let preference = self.preference_boost(entry, prefs);
+                let coordination = 1.0 - COORDINATION + COORDINATION * coverage;
+                (
+                    Scored {
+                        entry,
+                        score: score * phrase * preference * coordination,
+                        coverage,
+                    },
+                    Parts {
+                        doc,
+                        raw: score,
+                        named_floor: floored.contains(&entry),
+                        phrase,
+                        preference,
+                        coverage: coordination,
+                        learned: 1.0,
+                        second_need: false,
+                    },
+                )
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        hits.truncate(limit);
-        SearchOutcome { hits, known_words }
+        if prefs.features.learned
+            && let Some(learned) = &self.learned
+        {
+            learned.rerank(self, text, &mut scored);
+        }
+        scored.sort_by(|a, b| {
+            b.0.score
+                .total_cmp(&a.0.score)
+                .then(a.0.entry.cmp(&b.0.entry))
+        });
+        if prefs.features.second_need {
+            self.second_need(&mut scored, &run.needs);
+        }
+        scored.truncate(limit);
+        let (hits, parts) = scored.into_iter().unzip();
+        run.outcome.hits = hits;
+        run.parts = parts;
+        run.looked = looked;
+        run
+    }
+
+    /// Where a term is looked for: a word the person did not write, only meant (a synonym),
+    /// is looked for only where entries name things, for a small share of the score.
+    fn fields_for(&self, looked: &Looked) -> &[(Field, f32)] {
+        if looked.synonym_only {
+            &self.fields[..NAMING_FIELDS]
+        } else {
+            &self.fields[..]
+        }
+    }
+
+    /// When the first two results leave out words that make up a real part of the message
+    /// (a second need: "he's in prison *and we can't pay the rent*"), the best entry for
+    /// those words takes third place, if it scores well enough to be shown at all.
+    fn second_need(&self, scored: &mut [(Scored, Parts)], needs: &[Need]) {
+        if scored.len() < 4 || needs.len() < 2 {
+            return;
+        }
+        let total: f32 = needs.iter().map(|n| n.importance).sum();
+        if total <= 0.0 {
+            return;
+        }
+        let left_out: Vec<usize> = (0..needs.len())
+            .filter(|&i| {
+                !scored[..2]
+                    .iter()
+                    .any(|(s, _)| self.covers_about(s.entry, &needs[i]))
+            })
+            .collect();
+        let gain = |entry: usize| -> f32 {
+            left_out
+                .iter()
+                .filter(|&&i| self.covers_about(entry, &needs[i]))
+                .map(|&i| needs[i].importance)
+                .sum()
+        };
+        let missing: f32 = left_out.iter().map(|&i| needs[i].importance).sum();
+        if missing < SECOND_NEED_SHARE * total || gain(scored[2].0.entry) >= 0.5 * missing {
+            return;
+        }
+        let floor =
+            (scored[0].0.score * SECOND_NEED_SCORE).max(scored[2].0.score * SECOND_NEED_DISPLACED);
+        let best = scored[3..]
+            .iter()
+            .enumerate()
+            .filter(|(_, (s, _))| s.score >= floor)
+            .map(|(i, (s, _))| (i + 3, gain(s.entry), s.score))
+            .filter(|&(_, g, _)| g >= 0.5 * missing)
+            .max_by(|a, b| (a.1 * a.2).total_cmp(&(b.1 * b.2)).then(b.0.cmp(&a.0)));
+        if let Some((at, _, _)) = best {
+            scored[2..=at].rotate_right(1);
+            scored[2].1.second_need = true;
+        }
+    }
+
+    /// Whether an entry holds one of the terms standing for a word outside its body.
+    fn covers_about(&self, entry: usize, need: &Need) -> bool {
+        let terms = &self.entry_terms[entry];
+        need.ids
+            .iter()
+            .any(|&id| field_bits(terms, id).is_some_and(|bits| bits & ABOUT_FIELDS != 0))
     }
 
     /// The BM25 weight of a word found in one entry only. Scores grow with the size of the
@@ -411,18 +810,21 @@ impl SearchIndex {
         (1.0 + (n - 0.5) / 1.5).ln()
     }
 
-    /// The share of the message's content words that an entry holds in some form.
-    fn coverage(&self, entry: usize, word_ids: &[Vec<u32>]) -> f32 {
-        if word_ids.is_empty() {
+    /// The share of the message's content words that an entry holds in some form, each word
+    /// weighed by its clause.
+    fn coverage(&self, entry: usize, needs: &[Need]) -> f32 {
+        let total: f32 = needs.iter().map(|n| n.weight).sum();
+        if total <= 0.0 {
             // Nothing but names and places: nothing left to cover.
             return 1.0;
         }
         let terms = &self.entry_terms[entry];
-        let covered = word_ids
+        let covered: f32 = needs
             .iter()
-            .filter(|ids| ids.iter().any(|id| terms.binary_search(id).is_ok()))
-            .count();
-        covered as f32 / word_ids.len() as f32
+            .filter(|n| n.ids.iter().any(|&id| field_bits(terms, id).is_some()))
+            .map(|n| n.weight)
+            .sum();
+        covered / total
     }
 
     fn preference_boost(&self, entry: usize, prefs: Preferences) -> f32 {
@@ -447,6 +849,146 @@ impl SearchIndex {
         }
         boost
     }
+
+    /// The explanation of one result.
+    fn explain_hit(
+        &self,
+        run: &Run,
+        hit: &Scored,
+        parts: &Parts,
+        searcher: &tantivy::Searcher,
+    ) -> Explanation {
+        let mut root = Explanation::new_with_string("score".into(), hit.score);
+        let mut words = Explanation::new_with_string(
+            "word search: BM25 of each term in each field, times the field's weight and the \
+             term's weight"
+                .into(),
+            parts.raw,
+        );
+        if let Some(doc) = parts.doc {
+            let mut found_parts = Vec::new();
+            for (term, looked) in &run.looked {
+                for ((field, boost), (name, _)) in self.fields_for(looked).iter().zip(FIELDS) {
+                    let query = BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(*field, term),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        boost * looked.weight,
+                    );
+                    let Ok(found) = query.explain(searcher, doc) else {
+                        continue;
+                    };
+                    let mut part = Explanation::new_with_string(
+                        format!("\"{term}\" in {name}{}", self.describe_via(run, looked)),
+                        found.value(),
+                    );
+                    part.add_context(format!(
+                        "field weight {boost}, term weight {:.2}",
+                        looked.weight
+                    ));
+                    found_parts.push(part);
+                }
+            }
+            // The biggest contributions first.
+            found_parts.sort_by(|a, b| b.value().total_cmp(&a.value()));
+            for part in found_parts {
+                words.add_detail(part);
+            }
+        }
+        if parts.named_floor {
+            words.add_context(
+                "raised to the floor for an entry named word for word in the message".into(),
+            );
+        }
+        root.add_detail(words);
+        let factor = |root: &mut Explanation, name: String, value: f32| {
+            if value != 1.0 {
+                root.add_detail(Explanation::new_with_string(name, value));
+            }
+        };
+        factor(
+            &mut root,
+            "named word for word: its title or a keyword phrase is in the message".into(),
+            parts.phrase,
+        );
+        factor(
+            &mut root,
+            "fits the audience or stage chosen".into(),
+            parts.preference,
+        );
+        root.add_detail(Explanation::new_with_string(
+            format!(
+                "coverage: holds {:.0}% of the message's words (weighed by clause)",
+                hit.coverage * 100.0
+            ),
+            parts.coverage,
+        ));
+        factor(
+            &mut root,
+            "learned: the classifier trained on the entries' example questions".into(),
+            parts.learned,
+        );
+        if parts.second_need {
+            let mut moved = Explanation::new_with_string(
+                "moved to third place: it covers a second need the first two results leave out"
+                    .into(),
+                1.0,
+            );
+            moved.add_context("order only; the score is unchanged".into());
+            root.add_detail(moved);
+        }
+        if run.clauses.len() > 1 {
+            let mut clauses =
+                Explanation::new_with_string("the message's clauses and their weights".into(), 1.0);
+            for clause in &run.clauses {
+                clauses.add_detail(Explanation::new_with_string(
+                    format!(
+                        "{}{}",
+                        if clause.asks { "asks: " } else { "tells: " },
+                        clause.text
+                    ),
+                    clause.weight,
+                ));
+            }
+            root.add_detail(clauses);
+        }
+        root
+    }
+
+    fn describe_via(&self, run: &Run, looked: &Looked) -> String {
+        match looked.via {
+            Via::Written => String::new(),
+            Via::Typo(need) => run
+                .needs
+                .get(need)
+                .map(|n| format!(" (typo fix for \"{}\")", n.word))
+                .unwrap_or_default(),
+            Via::Synonym(group, member) => self
+                .synonyms
+                .get(group)
+                .and_then(|g| g.get(member))
+                .map(|(phrase, _)| format!(" (synonym of \"{phrase}\")"))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The inverse document frequency of a term held by `df` of `n` entries, as BM25 has it.
+fn idf(n: f32, df: u32) -> f32 {
+    if df == 0 {
+        return 0.0;
+    }
+    let df = df as f32;
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The field bits of a term in an entry's packed term list, if it holds the term.
+fn field_bits(terms: &[u32], id: u32) -> Option<u32> {
+    terms
+        .binary_search_by(|packed| (packed >> FIELD_BITS).cmp(&id))
+        .ok()
+        .map(|i| terms[i] & ((1 << FIELD_BITS) - 1))
 }
 
 /// Terms by id, and the term of each written word, filled while indexing.
@@ -463,9 +1005,13 @@ impl Terms {
         if let Some(id) = self.by_word.get(word) {
             return *id;
         }
-        let id = analyse(analyzer, word).into_iter().next().map(|term| {
+        let id = analyse(analyzer, word).into_iter().next().and_then(|term| {
             let next = self.by_term.len() as u32;
-            *self.by_term.entry(term).or_insert(next)
+            if next > MAX_TERM_ID && !self.by_term.contains_key(&term) {
+                // Never reached by a real folder (over a hundred million distinct terms).
+                return None;
+            }
+            Some(*self.by_term.entry(term).or_insert(next))
         });
         self.by_word.insert(word.to_string(), id);
         id

@@ -116,18 +116,41 @@ pub(super) const STOPWORDS: &[&str] = &[
     "you",
     "your",
     "youre",
-    // Scots and texting fillers: "ma" is "my", "yer" is "your".
+    // Scots and texting fillers: "ma" is "my", "yer" is "your", "whit" is "what".
+    "ah",
+    "an",
     "aye",
+    "cos",
+    "coz",
+    "cuz",
+    "dae",
+    "fae",
     "gonna",
+    "gonnae",
+    "hw",
     "ken",
     "ma",
+    "n",
+    "noo",
     "och",
     "oh",
     "ok",
     "okay",
     "pls",
     "plz",
+    "r",
+    "tae",
+    "ur",
     "wanna",
+    "wat",
+    "wer",
+    "wha",
+    "whaur",
+    "whit",
+    "wi",
+    "wis",
+    "wot",
+    "wud",
     "yer",
 ];
 
@@ -203,21 +226,17 @@ impl Vocabulary {
         }
     }
 
-    pub fn contains(&self, term: &str) -> bool {
-        self.terms.contains_key(term)
-    }
-
     pub fn id(&self, term: &str) -> Option<u32> {
         self.terms.get(term).copied()
     }
 
     /// The terms of the closest written words to an unknown word: one edit away for words of
-    /// four to seven letters (a swap only, at four), two for longer words; none for shorter words, where a "fix" is
+    /// four to six letters (a swap only, at four), two for longer words; none for shorter words, where a "fix" is
     /// a guess ("moon" is one letter from "mood" and "noon").
     pub fn corrections(&self, word: &str) -> Vec<String> {
         let max = match word.len() {
             0..=3 => return Vec::new(),
-            4..=7 => 1,
+            4..=6 => 1,
             _ => 2,
         };
         // In a four-letter word only a swap of two letters is trusted ("bial" for "bail").

@@ -2,14 +2,14 @@ use crate::common::{fixture, shipped_dir};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn signpost() -> Command {
+pub fn signpost() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_signpost"));
     cmd.env_remove("SIGNPOST_KNOWLEDGE")
         .env_remove("SIGNPOST_LOG");
     cmd
 }
 
-fn run_with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
+pub fn run_with_stdin(mut cmd: Command, input: impl AsRef<[u8]>) -> std::process::Output {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -20,7 +20,7 @@ fn run_with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
         .stdin
         .take()
         .unwrap()
-        .write_all(input.as_bytes())
+        .write_all(input.as_ref())
         .unwrap();
     child.wait_with_output().unwrap()
 }
@@ -44,7 +44,7 @@ fn ask_json_batch_prints_one_object_per_question() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
         .collect();
-    assert_eq!(lines.len(), 3, "blank lines are skipped: {stdout}");
+    assert_eq!(lines.len(), 4, "one line out per line in: {stdout}");
     assert_eq!(
         lines[0]["query"],
         "my partner is in prison, where can I get support as a family"
@@ -61,8 +61,11 @@ fn ask_json_batch_prints_one_object_per_question() {
             .contains("Families Outside")
     );
     assert!(first["score"].as_f64().unwrap() > 0.0);
-    assert_eq!(lines[1]["crisis"][0], "suicide-self-harm");
-    assert_eq!(lines[2]["fallback"], true);
+    // The blank line is answered as an empty message: the honest fallback.
+    assert_eq!(lines[1]["query"], "");
+    assert_eq!(lines[1]["fallback"], true);
+    assert_eq!(lines[2]["crisis"][0], "suicide-self-harm");
+    assert_eq!(lines[3]["fallback"], true);
 }
 
 #[test]
@@ -101,7 +104,7 @@ fn check_prints_compiler_style_problems_and_fails_on_errors() {
         text.lines()
             .last()
             .unwrap()
-            .contains("11 errors, 3 warnings"),
+            .contains("12 errors, 4 warnings"),
         "{text}"
     );
 
@@ -118,8 +121,8 @@ fn check_prints_compiler_style_problems_and_fails_on_errors() {
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["errors"], 11);
-    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 14);
+    assert_eq!(json["errors"], 12);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 16);
 }
 
 #[test]
@@ -235,5 +238,102 @@ fn review_lists_entries_oldest_first() {
             .unwrap()
             .contains("7 entries, 1 due for review"),
         "{text}"
+    );
+}
+
+#[test]
+fn ask_json_explains_which_layer_found_each_category() {
+    let out = signpost()
+        .args(["ask", "--json", "--knowledge"])
+        .arg(fixture("learned"))
+        .arg("I could kill myself, I swallowed the whole packet of my tablets")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let triage = json["triage"].as_array().expect("a triage array");
+    let of = |id: &str| {
+        triage
+            .iter()
+            .find(|f| f["category"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {triage:?}"))
+    };
+    let suicide = of("suicide-self-harm");
+    assert_eq!(suicide["level"], "crisis");
+    assert_eq!(suicide["layers"][0]["layer"], "rule");
+    assert!(
+        suicide["layers"][0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("safety.toml:10"),
+        "{suicide}"
+    );
+    let overdose = of("overdose");
+    assert_eq!(overdose["level"], "crisis");
+    let classifier = overdose["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["layer"] == "classifier")
+        .expect("the classifier found it");
+    assert!(classifier["probability"].as_f64().unwrap() >= 0.45);
+    // The crisis and concern arrays are as they were.
+    assert_eq!(
+        json["crisis"],
+        serde_json::json!(["suicide-self-harm", "overdose"])
+    );
+    assert_eq!(json["concern"], serde_json::json!([]));
+}
+
+#[test]
+fn the_terminal_shows_a_concern_above_the_answer() {
+    let out = signpost()
+        .args(["ask", "--knowledge"])
+        .arg(fixture("learned"))
+        .arg("my tablets are late tonight")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .find("Took too much? Call 111, or 999 if they are hard to wake.")
+        .unwrap_or_else(|| panic!("no concern line:\n{text}"));
+    assert!(!text.contains("!! "), "no crisis notice:\n{text}");
+    let button = text.find("Emergency lines").expect("the emergency button");
+    assert!(line < button, "{text}");
+}
+
+#[test]
+fn check_prints_cross_validation_per_category() {
+    let out = signpost()
+        .arg("check")
+        .arg(fixture("learned"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("5-fold cross-validation"), "{text}");
+    for id in ["suicide-self-harm", "immediate-danger", "overdose"] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(id) && l.contains("recall")),
+            "{id}:\n{text}"
+        );
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("not-crisis") && l.contains("false alarms")),
+        "{text}"
+    );
+    // --quick skips it.
+    let out = signpost()
+        .args(["check", "--quick"])
+        .arg(fixture("learned"))
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("cross-validation")
     );
 }

@@ -13,14 +13,14 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 /// Generous: the machine may be busy building other tests.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-fn watched_copy() -> (tempfile::TempDir, LiveKnowledge) {
+pub fn watched_copy() -> (tempfile::TempDir, LiveKnowledge) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("small"), dir.path());
     let (live, _) = LiveKnowledge::watch(dir.path(), DEBOUNCE).unwrap();
     (dir, live)
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < PATIENCE, "timed out waiting until {what}");
@@ -28,7 +28,7 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn top(live: &LiveKnowledge, text: &str) -> Option<String> {
+pub fn top(live: &LiveKnowledge, text: &str) -> Option<String> {
     let reply = live.answer(&Turn::new(text));
     reply
         .results
@@ -37,7 +37,7 @@ fn top(live: &LiveKnowledge, text: &str) -> Option<String> {
         .map(|h| h.id.clone())
 }
 
-fn add_question(path: &Path, question: &str) {
+pub fn add_question(path: &Path, question: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     let text = text.replace(
         "questions = [",

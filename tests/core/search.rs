@@ -53,7 +53,7 @@ fn chosen_audience_changes_the_order() {
         let reply = small().answer(&Turn {
             text: "who can come with me to court",
             audience: Some(audience),
-            stage: None,
+            ..Turn::default()
         });
         shown_ids(&reply)[0].to_string()
     };
@@ -63,7 +63,7 @@ fn chosen_audience_changes_the_order() {
     let reply = small().answer(&Turn {
         text: "who can come with me to court",
         audience: Some(Audience::Families),
-        stage: None,
+        ..Turn::default()
     });
     assert!(shown_ids(&reply).contains(&"victim-court-day"));
 }

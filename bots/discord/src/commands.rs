@@ -6,12 +6,12 @@ use serenity::all::{
     ActionRowComponent, ButtonKind, ButtonStyle, CommandInteraction, CommandOptionType,
     CreateCommand, CreateCommandOption, Interaction, Message, MessageFlags, ResolvedValue,
 };
-use signpost::{Audience, Kind, Stage};
+use signpost::{Audience, Kind, Stage, Town};
 use std::fmt;
 
-/// `/ask question [audience] [share]`.
+/// `/ask question [audience] [town] [share]`.
 pub const ASK: &str = "ask";
-/// `/service name [share]`.
+/// `/service name [town] [share]`.
 pub const SERVICE: &str = "service";
 /// `/topic name [share]`.
 pub const TOPIC: &str = "topic";
@@ -36,6 +36,18 @@ pub fn audience_label(audience: Audience) -> &'static str {
         Audience::Practitioners => "A practitioner",
         Audience::Everyone => "Anyone",
     }
+}
+
+/// The optional `town` (autocompleted from the towns signpost knows): its offices first.
+fn town_option() -> CreateCommandOption {
+    CreateCommandOption::new(
+        CommandOptionType::String,
+        "town",
+        "The person's town in Dumfries and Galloway: its offices come first",
+    )
+    .required(false)
+    .max_length(100)
+    .set_autocomplete(true)
 }
 
 fn share_option() -> CreateCommandOption {
@@ -91,10 +103,12 @@ pub fn definitions() -> Vec<CreateCommand> {
                 .max_length(MAX_QUESTION),
             )
             .add_option(audience)
+            .add_option(town_option())
             .add_option(share_option()),
         CreateCommand::new(SERVICE)
             .description("One service in full: what it does and how to reach it")
             .add_option(name("service"))
+            .add_option(town_option())
             .add_option(share_option()),
         CreateCommand::new(TOPIC)
             .description("One step or question of the justice process, explained")
@@ -123,6 +137,8 @@ pub enum Request {
         question: String,
         /// Who it is about.
         audience: Option<Audience>,
+        /// The person's town, if given and known. Never logged.
+        town: Option<Town>,
         /// Post publicly.
         share: bool,
     },
@@ -132,6 +148,8 @@ pub enum Request {
         kind: Kind,
         /// An id from autocomplete, or whatever was typed. Never logged.
         name: String,
+        /// The person's town, if given and known (`/service`). Never logged.
+        town: Option<Town>,
         /// Post publicly.
         share: bool,
     },
@@ -153,6 +171,11 @@ pub enum Request {
     Complete {
         /// Which list.
         kind: Kind,
+        /// What has been typed so far. Never logged.
+        typed: String,
+    },
+    /// Autocomplete for a `town` option.
+    CompleteTown {
         /// What has been typed so far. Never logged.
         typed: String,
     },
@@ -238,6 +261,7 @@ impl Request {
             Request::Complete {
                 kind: Kind::Topic, ..
             } => "autocomplete-topic",
+            Request::CompleteTown { .. } => "autocomplete-town",
             Request::Press { .. } => "button",
             Request::Unknown => "unknown",
         }
@@ -303,6 +327,7 @@ fn from_command(command: &CommandInteraction) -> Request {
                 .unwrap_or_default()
                 .to_string(),
             audience: string_option(command, "audience").and_then(Audience::parse),
+            town: string_option(command, "town").and_then(Town::parse),
             share,
         },
         SERVICE | TOPIC => Request::Lookup {
@@ -314,6 +339,7 @@ fn from_command(command: &CommandInteraction) -> Request {
             name: string_option(command, "name")
                 .unwrap_or_default()
                 .to_string(),
+            town: string_option(command, "town").and_then(Town::parse),
             share,
         },
         JOURNEY => Request::Journey {
@@ -327,6 +353,13 @@ fn from_command(command: &CommandInteraction) -> Request {
 }
 
 fn from_autocomplete(command: &CommandInteraction) -> Request {
+    if let Some(focused) = command.data.autocomplete()
+        && focused.name == "town"
+    {
+        return Request::CompleteTown {
+            typed: focused.value.to_string(),
+        };
+    }
     let kind = match command.data.name.as_str() {
         SERVICE => Kind::Service,
         TOPIC => Kind::Topic,
@@ -374,6 +407,7 @@ mod tests {
         let request = Request::Ask {
             question: "a private question".into(),
             audience: None,
+            town: None,
             share: false,
         };
         assert_eq!(format!("{request:?}"), "ask");

@@ -159,6 +159,7 @@ impl Responder {
             Request::Ask {
                 question,
                 audience,
+                town,
                 share,
             } => {
                 let reply = self.live.answer_on(
@@ -167,11 +168,17 @@ impl Responder {
                         text: question,
                         audience: *audience,
                         stage: None,
+                        town: *town,
                     },
                 );
-                message(reply, *share)
+                message(assistant.for_practitioners(reply), *share)
             }
-            Request::Lookup { kind, name, share } => match assistant.look_up(*kind, name) {
+            Request::Lookup {
+                kind,
+                name,
+                town,
+                share,
+            } => match assistant.look_up(*kind, name, *town) {
                 Some(mut reply) => {
                     self.live.shown(assistant, &mut reply);
                     message(reply, *share)
@@ -217,12 +224,14 @@ impl Responder {
                 Response::Choices(render::choices(&assistant.names(*kind, typed))),
                 None,
             ),
+            Request::CompleteTown { typed } => (Response::Choices(render::towns(typed)), None),
             Request::Press {
                 payload,
                 on_ephemeral,
                 message: pressed,
             } => {
-                let mut reply = self.live.press_on(assistant, payload, None);
+                // Stateless (any replica may take the press): no audience or town is known.
+                let mut reply = self.live.press_on(assistant, payload, None, None);
                 if reply.intent == Intent::Feedback {
                     return (thank(&reply, *on_ephemeral, pressed), Some(reply));
                 }

@@ -20,24 +20,22 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, MessageKind};
 use teloxide::utils::command::BotCommands;
 
-/// The bot's commands, registered with `setMyCommands` at start.
+/// The bot's commands, registered with `setMyCommands` at start. Each variant's doc comment is
+/// what Telegram's command menu shows, so it is written for the people using the bot: plain
+/// and short. `/start` also carries a deep link's payload (`/start family` picks that menu
+/// choice).
 #[derive(BotCommands, Clone)]
 #[command(rename_rule = "lowercase")]
 pub enum Command {
-    /// `/start`, or a deep link `/start family` that picks a menu choice.
-    #[command(description = "start again and say who you are asking for")]
+    /// Start again
     Start(String),
-    /// How to use the bot.
-    #[command(description = "how to use this service")]
+    /// How to use this service
     Help,
-    /// The "who are you asking for" menu.
-    #[command(description = "change who you are asking for")]
+    /// Choose who you are asking for
     Menu,
-    /// The emergency and 24-hour lines.
-    #[command(description = "emergency and 24-hour lines now")]
+    /// Emergency and 24-hour lines
     Crisis,
-    /// What this is, privacy, where the information comes from.
-    #[command(description = "what this is, privacy, where the information comes from")]
+    /// About this service and your privacy
     About,
 }
 
@@ -189,6 +187,7 @@ async fn on_command<R: TgBot>(
             // A deep link's choice is remembered; a fresh start forgets an earlier one.
             let audience = replies.last().and_then(|r| r.audience);
             app.chats.set_audience(chat, audience, Instant::now());
+            app.chats.set_town(chat, None, Instant::now());
             let name = if audience.is_some() {
                 "start_deep_link"
             } else {
@@ -266,6 +265,8 @@ async fn answer_text<R: TgBot>(bot: &R, app: &App, chat: ChatId, text: &str, not
     let live = app.knowledge.clone();
     let assistant = live.current();
     let audience = app.chats.audience(chat, Instant::now());
+    // Never logged: a town named in a message is the person's words.
+    let town = app.chats.town(chat, Instant::now());
     let owned = text.to_owned();
     // Search is CPU work: keep it off the async workers.
     let answered = tokio::task::spawn_blocking(move || {
@@ -275,6 +276,7 @@ async fn answer_text<R: TgBot>(bot: &R, app: &App, chat: ChatId, text: &str, not
                 text: &owned,
                 audience,
                 stage: None,
+                town,
             },
         )
     })
@@ -283,6 +285,9 @@ async fn answer_text<R: TgBot>(bot: &R, app: &App, chat: ChatId, text: &str, not
         tracing::error!(event = "answer_failed");
         return failure(bot, app, chat).await;
     };
+    if reply.town != town {
+        app.chats.set_town(chat, reply.town, Instant::now());
+    }
     let messages = match note {
         Some(note) => render_with_note(note, &reply),
         None => render(&reply),
@@ -327,6 +332,7 @@ async fn on_callback<R: TgBot>(
     let reply = assistant.press(
         q.data.as_deref().unwrap_or_default(),
         app.chats.audience(chat, now),
+        app.chats.town(chat, now),
     );
     if reply.intent == Intent::Choice {
         app.chats.set_audience(chat, reply.audience, now);

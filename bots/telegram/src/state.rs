@@ -1,8 +1,9 @@
 //! What the bot remembers about a chat, in memory only: the audience picked from the menu,
-//! the flood-limit window and the messages already rated with "Helpful" / "Not helpful". Nothing is written to disk, and a chat idle for longer than
-//! the expiry is forgotten.
+//! the town the person named (so its offices come first), the flood-limit window and the
+//! messages already rated with "Helpful" / "Not helpful". Nothing is written to disk, and a
+//! chat idle for longer than the expiry is forgotten.
 
-use signpost::Audience;
+use signpost::{Audience, Town};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -40,6 +41,7 @@ pub enum Gate {
 #[derive(Debug, Clone)]
 struct ChatState {
     audience: Option<Audience>,
+    town: Option<Town>,
     last_seen: Instant,
     window_start: Instant,
     count: u32,
@@ -55,6 +57,7 @@ impl ChatState {
     fn new(now: Instant) -> ChatState {
         ChatState {
             audience: None,
+            town: None,
             last_seen: now,
             window_start: now,
             count: 0,
@@ -159,6 +162,23 @@ impl ChatStore {
         })
     }
 
+    /// The town this chat named, unless it has been idle past the expiry.
+    pub fn town(&self, chat: ChatId, now: Instant) -> Option<Town> {
+        let chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
+        chats
+            .get(&chat)
+            .filter(|s| now.saturating_duration_since(s.last_seen) < self.idle)
+            .and_then(|s| s.town)
+    }
+
+    /// Remembers (or, with `None`, forgets) the town for a chat.
+    pub fn set_town(&self, chat: ChatId, town: Option<Town>, now: Instant) {
+        self.with_chat(chat, now, |state| {
+            state.town = town;
+            state.last_seen = now;
+        });
+    }
+
     /// Forgets every chat idle past the expiry; returns how many were forgotten.
     pub fn sweep(&self, now: Instant) -> usize {
         let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
@@ -245,6 +265,17 @@ mod tests {
         assert_eq!(store.admit(ChatId(7), t0), Gate::Pass);
         // Once the window passes, answers resume.
         assert_eq!(store.admit(CHAT, t0 + Duration::from_secs(61)), Gate::Pass);
+    }
+
+    #[test]
+    fn town_is_remembered_and_expires_when_idle() {
+        let store = ChatStore::new(Duration::from_secs(60), FloodLimit::default());
+        let t0 = Instant::now();
+        let stranraer = Town::parse("Stranraer");
+        store.set_town(CHAT, stranraer, t0);
+        assert_eq!(store.town(CHAT, t0 + Duration::from_secs(10)), stranraer);
+        assert_eq!(store.town(ChatId(99), t0), None, "per chat");
+        assert_eq!(store.town(CHAT, t0 + Duration::from_secs(120)), None);
     }
 
     #[test]

@@ -10,8 +10,8 @@
 mod embeds;
 mod notices;
 
-pub use embeds::{button, card_embed, contact_kind, reply};
-pub use notices::{about, choices, reload_notice};
+pub use embeds::{button, card_embed, contact_kind, reply, status_line};
+pub use notices::{about, choices, reload_notice, towns};
 
 use crate::limits::{self, chars, truncate};
 use serenity::all::{

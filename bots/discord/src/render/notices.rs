@@ -86,6 +86,28 @@ pub fn choices(names: &[NameMatch]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Autocomplete for a `town` option: the towns whose name starts with, or holds, what has
+/// been typed (all of them, up to Discord's limit, when nothing is), name and value alike.
+pub fn towns(typed: &str) -> Vec<(String, String)> {
+    let typed = typed.trim().to_lowercase();
+    let names = signpost::Town::all().map(|t| t.name());
+    let (mut starts, mut holds): (Vec<&str>, Vec<&str>) = names
+        .filter(|n| n.to_lowercase().contains(&typed))
+        .partition(|n| n.to_lowercase().starts_with(&typed));
+    starts.append(&mut holds);
+    if starts.is_empty()
+        && let Some(town) = signpost::Town::parse(&typed)
+    {
+        // A misspelling ("stranrear") still finds its town.
+        starts.push(town.name());
+    }
+    starts
+        .into_iter()
+        .take(limits::CHOICES)
+        .map(|n| (n.to_string(), n.to_string()))
+        .collect()
+}
+
 /// The message posted to the admin channel after a knowledge reload: the counts when the new
 /// content went live, or every error as `path:line:column` when it was refused. Paths are
 /// shown relative to the knowledge folder.

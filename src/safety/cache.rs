@@ -1,0 +1,202 @@
+//! Trained crisis models kept on disk, so a restart does not train again what it trained before.
+//!
+//! A model is found by a hash of everything that made it (the labelled lines, the training
+//! settings, the library), in `SIGNPOST_CACHE_DIR`, else the platform's cache folder, else
+//! the temporary folder: never inside the knowledge folder, which is watched. Files are
+//! written atomically (a temporary file renamed into place) and carry a checksum: a corrupt
+//! or truncated file is ignored and the model trained again.
+
+use crate::learn::{LearnError, TextClassifier, TrainingSettings};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever what goes into a model changes in a way the key does not show.
+const FORMAT: &str = "signpost crisis model 1; fasttext 0.8";
+
+/// Models kept in the cache folder; older ones are deleted.
+const KEEP: usize = 8;
+
+/// The folder models are cached in, for a knowledge folder at `knowledge`.
+pub fn folder(knowledge: &Path) -> PathBuf {
+    let chosen = std::env::var_os("SIGNPOST_CACHE_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|d| d.join("signpost")))
+        .unwrap_or_else(|| std::env::temp_dir().join("signpost-cache"));
+    if inside(&chosen, knowledge) {
+        // A cache written into the watched folder would trigger a reload after every load.
+        tracing::warn!(
+            event = "cache_inside_knowledge",
+            cache = %chosen.display(),
+            "the model cache cannot live inside the knowledge folder; using the temporary folder"
+        );
+        return std::env::temp_dir().join("signpost-cache");
+    }
+    chosen
+}
+
+fn inside(path: &Path, root: &Path) -> bool {
+    let absolute = |p: &Path| {
+        p.canonicalize().unwrap_or_else(|_| {
+            std::env::current_dir()
+                .map(|cwd| cwd.join(p))
+                .unwrap_or_else(|_| p.to_path_buf())
+        })
+    };
+    // The cache folder may not exist yet: compare its nearest existing ancestor.
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut full = absolute(&existing);
+    full.extend(rest.iter().rev());
+    full.starts_with(absolute(root))
+}
+
+/// The model for these lines and settings: read from the cache when a good copy is there,
+/// else trained and written to it. Cache failures are never errors: training is the fallback.
+pub fn train(
+    lines: &[(&str, &str)],
+    settings: &TrainingSettings,
+    folder: &Path,
+) -> Result<TextClassifier, LearnError> {
+    let path = folder.join(format!("safety-{}.bin", key(lines, settings)));
+    if let Some(model) = read(&path) {
+        return Ok(model);
+    }
+    let model = TextClassifier::train(lines.iter().copied(), settings)?;
+    if let Err(err) = write(&path, &model) {
+        tracing::warn!(event = "cache_write_failed", path = %path.display(), error = %err);
+    }
+    Ok(model)
+}
+
+/// The hash naming the model of these lines and settings.
+fn key(lines: &[(&str, &str)], settings: &TrainingSettings) -> String {
+    let mut hash = Sha256::new();
+    hash.update(FORMAT);
+    hash.update([0]);
+    hash.update(settings.fingerprint());
+    for (label, text) in lines {
+        hash.update([0]);
+        hash.update(label);
+        hash.update([1]);
+        hash.update(text);
+    }
+    hash.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn read(path: &Path) -> Option<TextClassifier> {
+    let bytes = std::fs::read(path).ok()?;
+    let (sum, body) = bytes.split_at_checked(32)?;
+    if Sha256::digest(body).as_slice() != sum {
+        tracing::warn!(event = "cache_corrupt", path = %path.display());
+        return None;
+    }
+    match TextClassifier::from_bytes(body) {
+        Ok(model) => Some(model),
+        Err(err) => {
+            tracing::warn!(event = "cache_unreadable", path = %path.display(), error = %err);
+            None
+        }
+    }
+}
+
+fn write(path: &Path, model: &TextClassifier) -> Result<(), Box<dyn std::error::Error>> {
+    let folder = path.parent().ok_or("no parent folder")?;
+    std::fs::create_dir_all(folder)?;
+    let body = model.to_bytes()?;
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    use std::io::Write;
+    file.write_all(&Sha256::digest(&body))?;
+    file.write_all(&body)?;
+    file.as_file().sync_all()?;
+    file.persist(path)?;
+    prune(folder);
+    Ok(())
+}
+
+/// Deletes all but the newest few models.
+fn prune(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let mut models: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("safety-") && name.ends_with(".bin")
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    models.sort_by_key(|m| std::cmp::Reverse(m.0));
+    for (_, old) in models.into_iter().skip(KEEP) {
+        let _ = std::fs::remove_file(old);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines() -> Vec<(&'static str, &'static str)> {
+        [
+            ("a", "one two three"),
+            ("b", "four five six"),
+            ("a", "one three"),
+            ("b", "five six"),
+        ]
+        .repeat(3)
+    }
+
+    #[test]
+    fn a_cached_model_is_read_back_and_a_corrupt_one_retrained() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = TrainingSettings::default();
+        let first = train(&lines(), &settings, dir.path()).unwrap();
+        let files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        let cached = read(&files[0]).expect("the cache reads back");
+        assert_eq!(cached.predict("one two"), first.predict("one two"));
+
+        // Flip a byte: ignored, retrained, rewritten.
+        let mut bytes = std::fs::read(&files[0]).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&files[0], &bytes).unwrap();
+        assert!(read(&files[0]).is_none());
+        let again = train(&lines(), &settings, dir.path()).unwrap();
+        assert_eq!(again.predict("one two"), first.predict("one two"));
+        assert!(read(&files[0]).is_some());
+
+        // Other settings, another file.
+        let other = TrainingSettings {
+            epochs: 3,
+            ..settings
+        };
+        assert_ne!(key(&lines(), &settings), key(&lines(), &other));
+    }
+
+    #[test]
+    fn the_cache_never_lives_in_the_knowledge_folder() {
+        let knowledge = tempfile::tempdir().unwrap();
+        assert!(inside(&knowledge.path().join("cache/x"), knowledge.path()));
+        assert!(!inside(
+            &std::env::temp_dir().join("elsewhere"),
+            knowledge.path()
+        ));
+    }
+}

@@ -1,0 +1,155 @@
+//! The readable layer: the regular expressions of `knowledge/safety.toml`, run clause by
+//! clause so that an `unless` cancels only what its own clause says.
+
+use crate::knowledge::diagnostics::{Diagnostic, SourceFile};
+use regex::bytes::{RegexBuilder, RegexSet, RegexSetBuilder};
+use toml::Spanned;
+
+/// The compiled patterns of every category, with where each was written.
+#[derive(Debug, Clone)]
+pub(crate) struct Rules {
+    patterns: RegexSet,
+    /// For each pattern: its category (index) and line in safety.toml.
+    pattern_at: Vec<(usize, usize)>,
+    unless: RegexSet,
+    /// For each `unless`: its category (index).
+    unless_of: Vec<usize>,
+    categories: usize,
+}
+
+/// What one category's `patterns` and `unless` lists hold, as written.
+pub(crate) struct Written<'a> {
+    pub patterns: &'a [Spanned<String>],
+    pub unless: &'a [Spanned<String>],
+}
+
+impl Rules {
+    /// Compiles every pattern, pushing an error at the pattern for each that does not compile.
+    pub fn compile(
+        file: &SourceFile<'_>,
+        categories: &[Written<'_>],
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<Rules> {
+        let before = problems.len();
+        let mut patterns = Vec::new();
+        let mut pattern_at = Vec::new();
+        let mut unless = Vec::new();
+        let mut unless_of = Vec::new();
+        for (index, category) in categories.iter().enumerate() {
+            for pattern in category.patterns {
+                if compiles(file, pattern, problems) {
+                    patterns.push(pattern.get_ref().as_str());
+                    pattern_at.push((index, file.position(pattern.span().start).0));
+                }
+            }
+            for pattern in category.unless {
+                if compiles(file, pattern, problems) {
+                    unless.push(pattern.get_ref().as_str());
+                    unless_of.push(index);
+                }
+            }
+        }
+        if problems.len() > before {
+            return None;
+        }
+        let set = |patterns: &[&str]| {
+            RegexSetBuilder::new(patterns)
+                .unicode(false)
+                .size_limit(1 << 24)
+                .dfa_size_limit(1 << 24)
+                .build()
+        };
+        match (set(&patterns), set(&unless)) {
+            (Ok(patterns), Ok(unless)) => Some(Rules {
+                patterns,
+                pattern_at,
+                unless,
+                unless_of,
+                categories: categories.len(),
+            }),
+            (Err(err), _) | (_, Err(err)) => {
+                problems.push(file.error(
+                    0,
+                    format!("the safety patterns together are too large to compile: {err}"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// For each category (by index), the line in safety.toml of the first pattern that fires
+    /// in these clauses of a message, if any.
+    ///
+    /// A pattern fires when it matches inside one clause, or across two clauses side by side,
+    /// and no `unless` of its category matches in the clause (or clauses) it matched in: "it
+    /// started years ago" cannot cancel "but he's outside the door now". Each clause is read
+    /// at most three times, so this is linear in the length of the message.
+    pub fn fire(&self, clauses: &[&str]) -> Vec<Option<usize>> {
+        let mut fired: Vec<Option<usize>> = vec![None; self.categories];
+        let mut joined = String::new();
+        let mut previous_unless: Option<Vec<bool>> = None;
+        for (i, clause) in clauses.iter().enumerate() {
+            let unless = self.unless_in(clause);
+            self.record(clause.as_bytes(), &[&unless], &mut fired);
+            if let Some(before) = &previous_unless {
+                joined.clear();
+                joined.push_str(clauses[i - 1]);
+                joined.push(' ');
+                joined.push_str(clause);
+                self.record(joined.as_bytes(), &[before, &unless], &mut fired);
+            }
+            previous_unless = Some(unless);
+        }
+        fired
+    }
+
+    /// Which categories have an `unless` matching in this clause.
+    fn unless_in(&self, clause: &str) -> Vec<bool> {
+        let mut cancelled = vec![false; self.categories];
+        if !self.unless.is_empty() {
+            for i in self.unless.matches(clause.as_bytes()).iter() {
+                cancelled[self.unless_of[i]] = true;
+            }
+        }
+        cancelled
+    }
+
+    fn record(&self, text: &[u8], cancelled: &[&Vec<bool>], fired: &mut [Option<usize>]) {
+        if !self.patterns.is_match(text) {
+            return;
+        }
+        for i in self.patterns.matches(text).iter() {
+            let (category, line) = self.pattern_at[i];
+            if fired[category].is_none() && !cancelled.iter().any(|c| c[category]) {
+                fired[category] = Some(line);
+            }
+        }
+    }
+}
+
+/// Whether a pattern compiles on its own; if not, an error at the pattern saying why.
+fn compiles(
+    file: &SourceFile<'_>,
+    pattern: &Spanned<String>,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
+    match RegexBuilder::new(pattern.get_ref())
+        .unicode(false)
+        .size_limit(1 << 20)
+        .build()
+    {
+        Ok(_) => true,
+        Err(err) => {
+            let first = err.to_string();
+            let reason = first.lines().last().unwrap_or("invalid pattern").trim();
+            problems.push(file.error(
+                pattern.span().start,
+                format!(
+                    "safety pattern does not compile: {}",
+                    reason.trim_start_matches("error: ")
+                ),
+            ));
+            false
+        }
+    }
+}

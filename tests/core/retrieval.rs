@@ -1,0 +1,175 @@
+//! Retrieval for messages worded in ways the entries never saw (issue 15): the request in a
+//! long story, two needs in one message, off-topic messages, and `--explain`.
+
+use crate::common::{shipped, shipped_dir, shown_ids, small};
+use signpost::search::Features;
+use signpost::{Assistant, Turn};
+use std::process::Command;
+
+fn top3(assistant: &Assistant, text: &str) -> Vec<String> {
+    let reply = assistant.answer(&Turn::new(text));
+    assert!(!reply.fallback, "{text:?} fell back: {reply:#?}");
+    shown_ids(&reply)
+        .into_iter()
+        .take(3)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The shipped folder with some steps of ranking turned off.
+fn shipped_without(steps: &str) -> Assistant {
+    let (mut assistant, _) = Assistant::load(&shipped_dir()).expect("the shipped folder loads");
+    assistant.set_search_features(Features::without(steps).expect("known steps"));
+    assistant
+}
+
+/// Over seventy words of story, the request last: before, only the first 40 words were read.
+const LONG_STORY: &str = "My brother has been in and out of prison since he was nineteen. \
+    Every time he gets out he goes straight back to the same crowd and the same pub, and the \
+    drinking gets worse every year. Mum has stopped sleeping and my dad won't talk about it. I \
+    keep covering for him at work and I am worn out. Who helps families when someone's \
+    drinking has taken over?";
+
+#[test]
+fn the_request_after_a_long_story_is_found() {
+    assert!(LONG_STORY.split_whitespace().count() > 60);
+    let got = top3(shipped(), LONG_STORY);
+    assert_eq!(
+        got[0], "sfad",
+        "the family-and-drink service leads: {got:?}"
+    );
+    // Weighing every word alike lets the story (prison, release) lead instead.
+    let flat = top3(&shipped_without("clauses"), LONG_STORY);
+    assert_ne!(flat[0], "sfad", "{flat:?}");
+}
+
+#[test]
+fn a_request_past_the_fortieth_word_still_counts() {
+    let story = "I am writing because things have been hard for a long while now and I do not \
+        really know where else to turn, my friends have stopped asking and my family are tired \
+        of hearing about it, and I have tried to sort everything out myself for months. ";
+    assert!(story.split_whitespace().count() > 45);
+    let text = format!("{story}Where do I book a visit to someone in prison?");
+    let got = top3(shipped(), &text);
+    assert!(
+        got.iter()
+            .any(|id| id == "visiting-someone-in-prison" || id == "hmp-dumfries"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn two_needs_in_one_message_are_both_covered() {
+    let text = "my son is in prison and we are behind with the rent";
+    let got = top3(shipped(), text);
+    assert!(got.contains(&"families-outside".to_string()), "{got:?}");
+    assert!(
+        got.iter().any(|id| [
+            "citizens-advice-dg",
+            "housing-options-dg",
+            "universal-credit"
+        ]
+        .contains(&id.as_str())),
+        "the money side has a card too: {got:?}"
+    );
+    // Without the room kept for a second need, all three cards are about prison.
+    let one_need = top3(&shipped_without("second-need"), text);
+    assert!(
+        !one_need.iter().any(|id| [
+            "citizens-advice-dg",
+            "housing-options-dg",
+            "universal-credit"
+        ]
+        .contains(&id.as_str())),
+        "{one_need:?}"
+    );
+}
+
+#[test]
+fn justice_words_in_other_senses_get_the_fallback() {
+    for text in [
+        "order a takeaway pizza",
+        "is this a complete sentence in english grammar",
+        "the tennis court at the leisure centre",
+        "how do I fix a flat tyre",
+        "what is the charge on a lithium battery",
+    ] {
+        let reply = shipped().answer(&Turn::new(text));
+        assert!(
+            reply.fallback,
+            "{text:?} was answered: {:?}",
+            shown_ids(&reply)
+        );
+        assert!(shown_ids(&reply).is_empty(), "{text:?}");
+        assert!(reply.safety.is_none(), "{text:?}");
+    }
+    // The same words in their justice sense are answered.
+    for (text, id) in [
+        ("what does a fiscal fine mean", "fiscal-decisions"),
+        ("my dad is in the jail", "families-outside"),
+    ] {
+        let got = top3(shipped(), text);
+        assert!(got.contains(&id.to_string()), "{text:?}: {got:?}");
+    }
+}
+
+#[test]
+fn explain_says_what_each_score_is_made_of() {
+    let explained = small().explain(&Turn::new("ma partner's in the jail, who can help"));
+    assert!(explained.decision.starts_with("answer"), "{explained:?}");
+    let first = &explained.results[0];
+    assert_eq!(first.id, "prison-families-line");
+    let json = serde_json::to_value(&first.explanation).unwrap();
+    let text = json.to_string();
+    // "jail" is in no entry: the synonym that brought "prison" in is named.
+    assert!(text.contains("synonym of \\\"jail\\\""), "{text}");
+    assert!(text.contains("coverage"), "{text}");
+    assert!(
+        text.contains("in title") || text.contains("in keywords"),
+        "{text}"
+    );
+    let top = json["value"].as_f64().unwrap();
+    assert!((top - f64::from(first.score)).abs() < 1e-3, "{text}");
+
+    let fallback = small().explain(&Turn::new("xqzv blorf"));
+    assert!(fallback.decision.starts_with("fallback"), "{fallback:?}");
+}
+
+#[test]
+fn ask_json_explain_prints_the_explanation() {
+    let out = Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .env_remove("SIGNPOST_KNOWLEDGE")
+        .args(["ask", "--json", "--explain", "--knowledge"])
+        .arg(shipped_dir())
+        .arg("how do I visit my brother in HMP Dumfries")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let explain = &json["explain"];
+    assert!(explain["decision"].as_str().unwrap().starts_with("answer"));
+    let results = explain["results"].as_array().unwrap();
+    assert_eq!(results[0]["id"], json["results"][0]["id"]);
+    let parts = results[0]["explanation"]["details"].as_array().unwrap();
+    assert!(
+        parts.iter().any(|p| p["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("word search")),
+        "{parts:?}"
+    );
+    // Without --explain the object stays as it was.
+    let plain = Command::new(env!("CARGO_BIN_EXE_signpost"))
+        .env_remove("SIGNPOST_KNOWLEDGE")
+        .args(["ask", "--json", "--knowledge"])
+        .arg(shipped_dir())
+        .arg("how do I visit my brother in HMP Dumfries")
+        .output()
+        .unwrap();
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(plain.get("explain").is_none());
+}

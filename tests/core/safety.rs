@@ -1,0 +1,343 @@
+//! Crisis triage: each layer on its own, the concern tier, clause-scoped `unless`, hostile
+//! text, long messages, a corpus edit going live, and a broken corpus reported with its line.
+
+use crate::check::copy_dir;
+use crate::common::{fixture, shipped};
+use signpost::knowledge::{self, Severity};
+use signpost::live::ReloadOutcome;
+use signpost::safety::{Layer, Level};
+use signpost::{Assistant, LiveKnowledge, Turn};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The fixture with both layers: three rules and a small corpus in `safety/`.
+fn learned() -> &'static Assistant {
+    static LEARNED: OnceLock<Assistant> = OnceLock::new();
+    LEARNED.get_or_init(|| {
+        Assistant::load(&fixture("learned"))
+            .expect("the learned fixture loads")
+            .0
+    })
+}
+
+fn crisis(assistant: &Assistant, text: &str) -> Vec<String> {
+    assistant.answer(&Turn::new(text)).crisis()
+}
+
+#[test]
+fn a_rule_catches_what_the_classifier_never_learned() {
+    // No corpus line says "kill myself": only the rule of safety.toml line 10 knows it.
+    let verdict = learned().triage("I could kill myself");
+    let finding = &verdict.findings[0];
+    assert_eq!(finding.category, "suicide-self-harm");
+    assert_eq!(finding.level, Level::Crisis);
+    assert_eq!(verdict.findings.len(), 1, "{verdict:?}");
+    assert!(
+        matches!(&finding.layers[..], [Layer::Rule { source }] if source.ends_with("safety.toml:10")),
+        "{:?}",
+        finding.layers
+    );
+}
+
+#[test]
+fn the_classifier_catches_what_no_rule_matches() {
+    // No pattern says "packet" or "tablets"; the corpus does.
+    let verdict = learned().triage("swallowed the whole packet of my tablets");
+    let crisis: Vec<_> = verdict.crisis().iter().map(|c| c.id.clone()).collect();
+    assert_eq!(crisis, ["overdose"]);
+    let layers = &verdict.findings[0].layers;
+    assert!(
+        layers.iter().all(|l| matches!(l, Layer::Classifier { .. })),
+        "{layers:?}"
+    );
+    // And the reply puts the overdose lines first.
+    let reply = learned().answer(&Turn::new("swallowed the whole packet of my tablets"));
+    assert_eq!(reply.results[0].reason, "safety");
+    assert!(reply.concern.is_none());
+}
+
+#[test]
+fn unless_cancels_only_in_its_own_clause() {
+    // "years ago" is in another clause: the danger now still counts.
+    assert_eq!(
+        crisis(
+            learned(),
+            "it started years ago but he's outside the door now"
+        ),
+        ["immediate-danger"]
+    );
+    // In the same clause, the rule is cancelled (and the classifier alone is not sure).
+    assert!(
+        crisis(
+            learned(),
+            "it started years ago and he's outside the door now"
+        )
+        .is_empty()
+    );
+    // The shipped rules and classifier agree on the issue's own example.
+    assert!(
+        crisis(
+            shipped(),
+            "it started years ago but he's outside the door now"
+        )
+        .contains(&"immediate-danger".to_string())
+    );
+}
+
+#[test]
+fn a_concern_keeps_the_answer_and_adds_one_line_and_the_emergency_button() {
+    let reply = learned().answer(&Turn::new("my tablets are late tonight"));
+    assert!(reply.safety.is_none(), "not a crisis");
+    let concern = reply.concern.as_ref().expect("a concern");
+    assert_eq!(concern.categories[0], "overdose");
+    // The category's own line from safety.toml.
+    assert_eq!(
+        concern.message,
+        "Took too much? Call 111, or 999 if they are hard to wake."
+    );
+    assert!(
+        reply
+            .buttons()
+            .iter()
+            .any(|s| s.action == signpost::Action::Crisis)
+    );
+    assert!(!reply.lead.is_empty(), "the answer stays");
+
+    // A crisis never comes with a concern.
+    let reply = learned().answer(&Turn::new("I could kill myself"));
+    assert!(reply.safety.is_some() && reply.concern.is_none());
+}
+
+#[test]
+fn the_default_concern_line_names_999_and_samaritans() {
+    let verdict = learned().triage("the purple van is back at the school gates");
+    assert!(!verdict.is_crisis());
+    let concern = verdict.concern();
+    assert_eq!(concern[0].id, "immediate-danger");
+    assert_eq!(concern[0].concern, signpost::safety::DEFAULT_CONCERN);
+    assert!(signpost::safety::DEFAULT_CONCERN.contains("999"));
+    assert!(signpost::safety::DEFAULT_CONCERN.contains("116 123"));
+}
+
+#[test]
+fn invisible_characters_and_look_alike_letters_hide_nothing() {
+    for text in [
+        "I want to k\u{200b}ill myself",
+        "I want to k\u{180e}ill my\u{ad}self",
+        "I want to \u{2060}kill\u{feff} myself",
+        "I want to k\u{456}ll mys\u{435}lf",
+        "I want to ｋｉｌｌ ｍｙｓｅｌｆ",
+    ] {
+        assert_eq!(crisis(shipped(), text), ["suicide-self-harm"], "{text:?}");
+    }
+}
+
+#[test]
+fn a_crisis_at_the_end_of_a_long_message_is_caught() {
+    // Telegram's longest message: a question about visits, then the danger.
+    let question = "I have a question about visiting my brother in prison and the forms. ";
+    let mut text = question.repeat(4_032 / question.len() + 1);
+    text.push_str("I want to kill myself");
+    assert!(text.len() >= 4_032, "{}", text.len());
+    assert_eq!(crisis(shipped(), &text), ["suicide-self-harm"]);
+
+    // A classifier-only catch at the end of a long message (no rule knows these words).
+    let mut text = question.repeat(60);
+    text.push_str("I swallowed the whole packet of my tablets.");
+    assert!(crisis(learned(), &text).contains(&"overdose".to_string()));
+}
+
+#[test]
+fn a_huge_message_is_triaged_whole() {
+    // 200,000 characters, the danger in the last sentence: the verdict still comes.
+    let filler = "we talked about the bus times and the visit forms and the weather. ";
+    let mut text = filler.repeat(200_000 / filler.len());
+    text.push_str("He's outside my door now with a knife.");
+    assert!(text.len() > 200_000);
+    assert!(crisis(shipped(), &text).contains(&"immediate-danger".to_string()));
+}
+
+#[test]
+fn idioms_and_the_past_stay_calm() {
+    for text in [
+        "my mum will kill me when she finds out I was lifted",
+        "does self harm from when I was a teenager show up on a disclosure check",
+        "I was on suicide watch last month but I'm doing fine now, when is my parole review",
+        "my dad will murder me if I miss the bus to the visit",
+        "I overdosed years ago and I'm in recovery now, can I volunteer",
+    ] {
+        let reply = shipped().answer(&Turn::new(text));
+        assert!(reply.safety.is_none(), "{text:?} was flagged as a crisis");
+    }
+}
+
+#[test]
+fn a_broken_corpus_is_reported_with_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("learned"), dir.path());
+    let corpus = dir.path().join("safety");
+    // A file named after no category.
+    std::fs::write(corpus.join("overdoes.txt"), "took too much\n").unwrap();
+    // Invalid UTF-8 on line 3, column 5.
+    let bytes = b"# comment\nfine line\nabc \xff\xfe here\n".to_vec();
+    // A file with bad bytes is not read further, so the over-long line goes elsewhere.
+    let mut danger = std::fs::read_to_string(corpus.join("immediate-danger.txt")).unwrap();
+    if !danger.ends_with('\n') {
+        danger.push('\n');
+    }
+    let long_line = danger.lines().count() + 1;
+    danger.push_str(&"x".repeat(1_200));
+    danger.push('\n');
+    std::fs::write(corpus.join("immediate-danger.txt"), danger).unwrap();
+    let mut text = std::fs::read(corpus.join("suicide-self-harm.txt")).unwrap();
+    text.extend_from_slice(b"\nhow do i visit my son in prison\n");
+    std::fs::write(corpus.join("suicide-self-harm.txt"), text).unwrap();
+    std::fs::write(corpus.join("overdose.txt"), bytes).unwrap();
+
+    let report = knowledge::check(dir.path()).unwrap();
+    let found = |file: &str, line: usize, severity: Severity, words: &str| {
+        report.diagnostics.iter().any(|d| {
+            d.path.ends_with(file)
+                && d.line == line
+                && d.severity == severity
+                && d.message.contains(words)
+        })
+    };
+    let all: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        found(
+            "safety/overdoes.txt",
+            1,
+            Severity::Error,
+            "not a crisis category"
+        ),
+        "{all:#?}"
+    );
+    assert!(
+        found("safety/overdose.txt", 3, Severity::Error, "UTF-8"),
+        "{all:#?}"
+    );
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.path.ends_with("safety/overdose.txt") && d.line == 3 && d.column == 5),
+        "{all:#?}"
+    );
+    assert!(
+        found(
+            "safety/immediate-danger.txt",
+            long_line,
+            Severity::Warning,
+            "1200 characters long"
+        ),
+        "{all:#?}"
+    );
+    // The same message as a crisis and as not a crisis: named with the other's place.
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error
+                && d.path.ends_with("safety/suicide-self-harm.txt")
+                && d.message.contains("not-crisis.txt:")),
+        "{all:#?}"
+    );
+    // And the folder does not load.
+    assert!(Assistant::load(dir.path()).is_err());
+}
+
+#[test]
+fn a_corpus_line_added_while_running_changes_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("learned"), dir.path());
+    let (live, _) = LiveKnowledge::watch(dir.path(), Duration::from_millis(300)).unwrap();
+    live.set_gaps(None);
+    let message = "the purple van is back at the school gates";
+    assert!(live.answer(&Turn::new(message)).safety.is_none());
+
+    let path = dir.path().join("safety/immediate-danger.txt");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "the man in the purple van is waiting at the gates for me\n\
+         purple van outside again and he is watching me\n\
+         a purple van keeps following me to the school gates\n\
+         the purple van man is at the gates shouting for me\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    let start = Instant::now();
+    while live.generation() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the edit never went live: {:?}",
+            live.last_outcome().map(|o| match o {
+                ReloadOutcome::Loaded { .. } => "loaded".to_string(),
+                ReloadOutcome::Rejected { message, .. } => message,
+            })
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        live.answer(&Turn::new(message)).crisis(),
+        ["immediate-danger"]
+    );
+}
+
+#[test]
+fn check_cross_validates_the_corpus() {
+    let report = knowledge::check_and_cross_validate(&fixture("learned"), 5).unwrap();
+    let cv = report.cross_validation.as_ref().expect("a corpus to check");
+    assert_eq!(cv.folds, 5);
+    let ids: Vec<&str> = cv.categories.iter().map(|c| c.category.as_str()).collect();
+    assert_eq!(ids, ["suicide-self-harm", "immediate-danger", "overdose"]);
+    assert_eq!(cv.categories[2].lines, 21, "20 corpus lines and 1 example");
+    assert_eq!(cv.not_crisis.lines, 52, "50 corpus lines and 2 near misses");
+    // Every line the held-out verdict got wrong is a warning at its line.
+    assert!(
+        cv.wrong
+            .iter()
+            .all(|d| d.severity == Severity::Warning && d.line > 0)
+    );
+    let missed: usize = cv.categories.iter().map(|c| c.lines - c.caught).sum();
+    let wrong = missed + cv.not_crisis.false_alarms;
+    assert_eq!(cv.wrong.len(), wrong);
+    // The same folder always gives the same figures.
+    let again = knowledge::check_and_cross_validate(&fixture("learned"), 5).unwrap();
+    assert_eq!(
+        again.cross_validation.unwrap().lines(),
+        report.cross_validation.unwrap().lines()
+    );
+    // A folder without a corpus has nothing to cross-validate.
+    let report = knowledge::check_and_cross_validate(&fixture("small"), 5).unwrap();
+    assert!(report.cross_validation.is_none());
+}
+
+#[test]
+fn thresholds_out_of_order_are_reported_where_written() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("learned"), dir.path());
+    let path = dir.path().join("safety.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("concern_threshold = 0.3", "concern_threshold = 0.9"),
+    )
+    .unwrap();
+    let report = knowledge::check(dir.path()).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("concern_threshold"))
+        .unwrap()
+        + 1;
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.path.ends_with("safety.toml")
+                && d.line == line
+                && d.severity == Severity::Error
+                && d.message.contains("above `crisis_threshold`")),
+        "{:#?}",
+        report.diagnostics
+    );
+}
