@@ -224,6 +224,12 @@ impl FeedbackStore {
         FeedbackStore::open_with(path, Some((keep_days.min(MAX_KEEP_DAYS), today)))
     }
 
+    /// As [`FeedbackStore::open`], with today's date in the partnership's time zone: what a
+    /// front end calls at start.
+    pub fn open_today(path: &Path, keep_days: u32) -> Result<(FeedbackStore, Opened), StoreError> {
+        FeedbackStore::open(path, keep_days, Date::today())
+    }
+
     /// Opens (or creates) the store for writing without deleting anything (for importing).
     pub fn open_keeping_everything(path: &Path) -> Result<FeedbackStore, StoreError> {
         FeedbackStore::open_with(path, None).map(|(store, _)| store)

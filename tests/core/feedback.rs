@@ -79,17 +79,17 @@ fn presses_are_counted_per_entry_and_thanked() {
     );
     let shown: Vec<String> = reply.cards.iter().map(|c| c.id.clone()).collect();
     let not_helpful = payloads(&reply)[1].clone();
-    let thanks = live.press_on(&assistant, &not_helpful, None);
+    let thanks = live.press_on(&assistant, &not_helpful, None, None);
     assert_eq!(thanks.intent, Intent::Feedback);
     assert!(thanks.lead.contains("Thank you"), "{}", thanks.lead);
     assert!(thanks.cards.is_empty() && thanks.feedback.is_empty());
 
     // An entry opened with its button is counted as shown and can be rated on its own.
-    let entry = live.press_on(&assistant, &format!("e:{}", shown[0]), None);
+    let entry = live.press_on(&assistant, &format!("e:{}", shown[0]), None, None);
     assert_eq!(entry.intent, Intent::Entry);
     let helpful = payloads(&entry)[0].clone();
     assert_eq!(helpful, format!("f:ye:{}", shown[0]));
-    live.press_on(&assistant, &helpful, None);
+    live.press_on(&assistant, &helpful, None, None);
     drop(live);
 
     let read = FeedbackStore::open_read_only(&path).unwrap().unwrap();
@@ -130,6 +130,8 @@ fn long_ids_are_shortened_to_prefixes_that_read_back() {
         fallback: false,
         results: Vec::new(),
         audience: None,
+        town: None,
+        open_line: None,
         feedback: Vec::new(),
     };
     let buttons = assistant.feedback_buttons(&reply);

@@ -373,7 +373,6 @@ impl std::io::Write for Captured {
 fn the_reload_log_names_the_file_and_why_it_was_refused() {
     let (_dir, k) = small_copy();
     let (live, _) = LiveKnowledge::load(&k).unwrap();
-    live.set_gaps(None);
     mkfifo(&k.join("topics/pipe.md"));
     let mut latin1 = topic("Latin one").into_bytes();
     latin1.extend(b"Caf\xe9\n");
@@ -550,7 +549,6 @@ fn a_menu_naming_100000_missing_ids_is_checked_in_linear_time() {
 #[test]
 fn a_reload_lets_go_of_the_old_snapshot_once_no_answer_holds_it() {
     let (live, _) = LiveKnowledge::load(&fixture("small")).unwrap();
-    live.set_gaps(None);
     // An answer in flight holds its snapshot...
     let in_flight = live.current();
     let first = Arc::downgrade(&in_flight);
@@ -594,7 +592,6 @@ fn severity_of_unreadable_files_is_error() {
 fn a_folder_full_of_errors_does_not_flood_the_log() {
     let (_dir, k) = small_copy();
     let (live, _) = LiveKnowledge::load(&k).unwrap();
-    live.set_gaps(None);
     for i in 0..25 {
         std::fs::write(k.join(format!("topics/bad-{i}.md")), b"\xff").unwrap();
     }

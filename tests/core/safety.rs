@@ -252,7 +252,6 @@ fn a_corpus_line_added_while_running_changes_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("learned"), dir.path());
     let (live, _) = LiveKnowledge::watch(dir.path(), Duration::from_millis(300)).unwrap();
-    live.set_gaps(None);
     let message = "the purple van is back at the school gates";
     assert!(live.answer(&Turn::new(message)).safety.is_none());
 

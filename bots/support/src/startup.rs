@@ -5,7 +5,6 @@
 use crate::Secret;
 use signpost::LiveKnowledge;
 use signpost::feedback::{DEFAULT_KEEP_DAYS, FeedbackStore, MAX_KEEP_DAYS};
-use signpost::knowledge::Date;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -160,7 +159,7 @@ pub fn open_feedback(live: &LiveKnowledge, feedback: &FeedbackConfig) {
         tracing::info!(event = "feedback_off");
         return;
     };
-    match FeedbackStore::open(path, feedback.keep_days, Date::today()) {
+    match FeedbackStore::open_today(path, feedback.keep_days) {
         Ok((store, opened)) => {
             live.set_feedback(Some(store));
             tracing::info!(

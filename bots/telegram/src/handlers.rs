@@ -5,6 +5,7 @@
 //! the rendered reply.
 
 use crate::app::{App, Stats, TgBot};
+use crate::feedback;
 use crate::privacy::{chat_tag, describe_error};
 use crate::render::{OutgoingMessage, escape, render, render_about, render_with_note};
 use crate::send::send_all;
@@ -201,7 +202,8 @@ async fn on_command<R: TgBot>(
         Command::About => (
             "about",
             render_about(
-                &assistant.about(Some(app.settings.idle_expiry)),
+                &app.knowledge
+                    .about_on(&assistant, Some(app.settings.idle_expiry)),
                 ABOUT_TELEGRAM,
             ),
         ),
@@ -327,10 +329,28 @@ async fn on_callback<R: TgBot>(
     app: Arc<App>,
 ) -> ResponseResult<()> {
     let started = Instant::now();
-    let assistant = app.knowledge.current();
+    let live = app.knowledge.clone();
+    let assistant = live.current();
+    let payload = q.data.as_deref().unwrap_or_default();
+    if feedback::is_feedback(payload) {
+        // Once per message: a second tap that arrives before the edit is not counted.
+        if !feedback::first_press(&app, chat, &q) {
+            tracing::info!(event = "feedback_repeated");
+            return Ok(());
+        }
+        let thanks = live.press_on(&assistant, payload, None, None);
+        feedback::thank(&bot, &app, chat, &q, &thanks).await;
+        tracing::info!(
+            event = "button",
+            intent = ?thanks.intent,
+            millis = started.elapsed().as_millis() as u64,
+        );
+        return Ok(());
+    }
     let now = Instant::now();
-    let reply = assistant.press(
-        q.data.as_deref().unwrap_or_default(),
+    let reply = live.press_on(
+        &assistant,
+        payload,
         app.chats.audience(chat, now),
         app.chats.town(chat, now),
     );

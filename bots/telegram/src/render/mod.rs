@@ -47,14 +47,19 @@ pub struct OutgoingMessage {
 /// Renders a reply: safety notice first, then the lead, then the cards, then the buttons.
 /// Long replies are split into several messages; the buttons go under the last one.
 pub fn render(reply: &Reply) -> Vec<OutgoingMessage> {
-    render_blocks(reply_blocks(reply), &reply.buttons(), LIMIT)
+    with_keyboard(reply_blocks(reply), reply_keyboard(reply), LIMIT)
 }
 
 /// Like [`render`], with a plain-text note (escaped here) shown before everything else.
 pub fn render_with_note(note: &str, reply: &Reply) -> Vec<OutgoingMessage> {
     let mut blocks = paragraphs(note);
     blocks.extend(reply_blocks(reply));
-    render_blocks(blocks, &reply.buttons(), LIMIT)
+    with_keyboard(blocks, reply_keyboard(reply), LIMIT)
+}
+
+/// A reply's buttons, with the "Helpful" / "Not helpful" pair on a last row when it has one.
+fn reply_keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
+    keyboard_with_feedback(&reply.buttons(), &reply.feedback)
 }
 
 /// `/about`: the core's wording, headed sections, then `platform_note` (what Telegram itself
@@ -81,6 +86,15 @@ pub fn render_blocks(
     suggestions: &[Suggestion],
     limit: Limit,
 ) -> Vec<OutgoingMessage> {
+    with_keyboard(blocks, keyboard(suggestions), limit)
+}
+
+/// Splits blocks into messages within `limit` and puts `keyboard` on the last one.
+fn with_keyboard(
+    blocks: Vec<String>,
+    keyboard: Option<InlineKeyboardMarkup>,
+    limit: Limit,
+) -> Vec<OutgoingMessage> {
     let mut parts: Vec<OutgoingMessage> = split_blocks(&blocks, limit)
         .into_iter()
         .map(|html| OutgoingMessage {
@@ -88,7 +102,6 @@ pub fn render_blocks(
             keyboard: None,
         })
         .collect();
-    let keyboard = keyboard(suggestions);
     if parts.is_empty() && keyboard.is_some() {
         // A message needs some text to carry its buttons.
         parts.push(OutgoingMessage {
