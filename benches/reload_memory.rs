@@ -85,7 +85,6 @@ fn main() {
         }
     }
     let (live, _) = LiveKnowledge::load(&dir).expect("the folder loads");
-    live.set_gaps(None);
     let loaded = rss_mb();
     let loaded_heap = heap_mb();
 

@@ -6,7 +6,7 @@
 //! words: the names and questions people typed are in none of them.
 
 mod common;
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 #[path = "../../telegram/tests/common/mod.rs"]
 mod telegram;
 

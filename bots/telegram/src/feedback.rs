@@ -68,10 +68,7 @@ async fn edit_with_thanks<R: TgBot>(
     thanks: &Reply,
     keyboard: Option<teloxide::types::InlineKeyboardMarkup>,
 ) -> bool {
-    let Some(text) = message
-        .html_text()
-        .or_else(|| message.text().map(|t| escape(t)))
-    else {
+    let Some(text) = message.html_text().or_else(|| message.text().map(escape)) else {
         return false;
     };
     let html = format!(
