@@ -33,7 +33,7 @@ fn a_rule_catches_what_the_classifier_never_learned() {
     assert_eq!(finding.level, Level::Crisis);
     assert_eq!(verdict.findings.len(), 1, "{verdict:?}");
     assert!(
-        matches!(&finding.layers[..], [Layer::Rule { source }] if source.ends_with("safety.toml:10")),
+        matches!(&finding.layers[..], [Layer::Rule { source, .. }] if source.ends_with("safety.toml:10")),
         "{:?}",
         finding.layers
     );
