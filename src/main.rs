@@ -308,12 +308,20 @@ fn chat(dir: &Path, watch: bool, at: Option<FixedClock>) -> Result<ExitCode> {
             continue;
         }
         let assistant = live.current();
-        // A number picks one of the options shown last.
-        let reply = match text.parse::<usize>().ok().and_then(|n| {
-            n.checked_sub(1)
-                .and_then(|i| last.suggestions.get(i))
-                .map(|s| s.action.clone())
-        }) {
+        // A number picks one of the options shown last (numbered as shown); any other number
+        // is not a question.
+        let options = last.buttons();
+        let picked = match text.parse::<usize>() {
+            Ok(n) => match n.checked_sub(1).and_then(|i| options.get(i)) {
+                Some(option) => Some(option.action.clone()),
+                None => {
+                    writeln!(stdout, "\n{}", cli::render::no_such_option(options.len()))?;
+                    continue;
+                }
+            },
+            Err(_) => None,
+        };
+        let reply = match picked {
             Some(Action::Choose(key)) => {
                 let reply = assistant.choose(&key);
                 audience = reply.audience.or(audience);

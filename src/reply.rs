@@ -68,10 +68,13 @@ pub struct Card {
     pub kind: Kind,
     /// Title.
     pub title: String,
-    /// One-line summary.
+    /// One-line summary; empty when the reply already says it (as its lead) or when it would
+    /// repeat a number shown above it.
     pub summary: String,
     /// How to reach it, with hours and, for lines with machine-readable hours, whether each
     /// is open at the moment of the reply (`status`). The person's town's offices come first.
+    /// In an answer, only the lines not shown elsewhere in the reply, a few at most: the
+    /// entry in full (its button) has them all.
     pub contacts: Vec<Contact>,
     /// Its website.
     pub link: Option<String>,
@@ -157,6 +160,67 @@ pub struct OpenLine {
     pub message: String,
 }
 
+impl ContactKind {
+    /// What a person does with this kind of contact, as a word to put before it: "Call",
+    /// "Text", "Web chat", "Email", "Website", "Address". Front ends show this word, not an
+    /// icon alone, so that a screen reader says what the line is.
+    pub fn word(self) -> &'static str {
+        match self {
+            ContactKind::Phone => "Call",
+            ContactKind::Text => "Text",
+            ContactKind::Webchat => "Web chat",
+            ContactKind::Email => "Email",
+            ContactKind::Web => "Website",
+            ContactKind::Address => "Address",
+        }
+    }
+}
+
+impl Contact {
+    /// The label when it already says the value, as "Call 999 from a mobile and dial 55 when
+    /// you are prompted" does for 55: front ends show such a label alone, so that the value
+    /// never reads as a number to dial on its own.
+    pub fn label_with_value(&self) -> Option<&str> {
+        let label = self.label.as_deref().map(str::trim)?;
+        let says = match self.kind {
+            ContactKind::Phone | ContactKind::Text => {
+                let value: String = self.value.chars().filter(char::is_ascii_digit).collect();
+                !value.is_empty() && crate::text::digit_runs(label).contains(&value)
+            }
+            _ => !self.value.trim().is_empty() && label.contains(self.value.trim()),
+        };
+        says.then_some(label)
+    }
+
+    /// Whether the label already says what kind of contact this is ("Families Outside
+    /// website", "Webchat on the website", "Email the helpline"), so that no kind word is
+    /// needed before it.
+    pub fn label_names_kind(&self) -> bool {
+        let Some(label) = self.label.as_deref().map(str::to_lowercase) else {
+            return false;
+        };
+        let words: &[&str] = match self.kind {
+            ContactKind::Web | ContactKind::Webchat => {
+                &["website", "web chat", "webchat", "online"]
+            }
+            ContactKind::Email => &["email"],
+            ContactKind::Phone => &["call", "phone"],
+            ContactKind::Text => &["text"],
+            ContactKind::Address => &["address", "write", "office", "post"],
+        };
+        words.iter().any(|w| label.contains(w))
+    }
+
+    /// The label when it reads as the start of a sentence the value ends, as "Text SHOUT to"
+    /// does before 85258.
+    pub fn label_before_value(&self) -> Option<&str> {
+        self.label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| l.to_lowercase().ends_with(" to"))
+    }
+}
+
 fn date_text<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(date)
 }
@@ -232,10 +296,10 @@ impl Suggestion {
         }
     }
 
-    /// A button showing one entry in full, labelled with its title.
+    /// A button showing one entry in full, labelled with its short title.
     pub fn entry(entry: &Entry) -> Suggestion {
         Suggestion {
-            label: entry.title.clone(),
+            label: entry.label().to_string(),
             action: Action::Entry(entry.id.clone()),
         }
     }

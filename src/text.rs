@@ -331,8 +331,40 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     prev[b.len()].min(max + 1)
 }
 
+/// Every run of digits in a text, a single space allowed between groups ("0800 254 0088"), as
+/// digits only: how a phone number is found in a sentence, however it is spaced.
+pub fn digit_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            current.push(c);
+        } else if c == ' ' && !current.is_empty() && chars.peek().is_some_and(char::is_ascii_digit)
+        {
+            continue;
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn digit_runs_join_spaced_groups_only() {
+        assert_eq!(
+            super::digit_runs("call 0800 254 0088, or text 60777 (24/7); 18001 101"),
+            ["08002540088", "60777", "24", "7", "18001101"]
+        );
+        assert!(super::digit_runs("no numbers").is_empty());
+        assert_eq!(super::digit_runs("999"), ["999"]);
+    }
+
     use super::*;
 
     #[test]

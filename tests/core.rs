@@ -19,6 +19,8 @@ mod hostile;
 mod hours;
 #[path = "core/live.rs"]
 mod live;
+#[path = "core/phone.rs"]
+mod phone;
 #[path = "core/quality.rs"]
 mod quality;
 #[path = "core/retrieval.rs"]

@@ -3,7 +3,7 @@
 //! name. The bots only translate between their platform and these.
 
 use super::Assistant;
-use crate::knowledge::{Audience, Date, Entry, Kind};
+use crate::knowledge::{Audience, Date, Entry, Kind, Stage};
 use crate::reply::{Action, Intent, Reply, Suggestion};
 use crate::text::normalise;
 use crate::towns::Town;
@@ -30,6 +30,12 @@ pub const FAILURE_NOTE: &str = "Sorry, something went wrong on my side and I cou
 /// The last resort when even the emergency lines cannot be read: plain text, 999 included.
 pub const FAILURE_TEXT: &str = "Sorry, something went wrong on my side and I couldn't answer \
     that. Please try again in a moment. If you are in danger, call 999.";
+
+/// Leads the reply to a practitioner's question that nothing fitted
+/// ([`Assistant::for_practitioners`]).
+pub const PRACTITIONER_FALLBACK: &str = "I couldn't find a good match for that, and I'd rather \
+    not guess. Pick a stage of the justice process below, or start from one of these services, \
+    which can help with most things:";
 
 /// Most names offered by [`Assistant::names`].
 pub const MAX_NAMES: usize = 25;
@@ -91,6 +97,8 @@ impl Assistant {
             if !reply.suggestions.iter().any(|s| s.action == Action::Crisis) {
                 reply.suggestions.insert(0, Suggestion::crisis());
             }
+            let town = reply.town;
+            reply = self.finish(reply, self.now(), town);
         }
         reply.lead = if reply.lead.trim().is_empty() {
             LONG_NOTE.to_string()
@@ -124,19 +132,39 @@ impl Assistant {
     }
 
     /// The start of a conversation, from a deep link's payload (empty for none). A menu key
-    /// (`family`, `victim`, ...) gives the welcome without its buttons, then that choice, with
-    /// the audience set on the last reply; anything else gives the welcome alone, with no
-    /// audience (a fresh start forgets an earlier choice).
+    /// (`family`, `victim`, ...) goes straight to that choice's first steps, under what
+    /// signpost is and is not, with the audience set on the reply; anything else gives the
+    /// welcome and the menu, with no audience (a fresh start forgets an earlier choice).
     pub fn start(&self, payload: &str) -> Vec<Reply> {
         let key = payload.trim();
         match self.kb.menu.iter().find(|c| c.key == key) {
             Some(choice) => {
-                let mut welcome = self.welcome();
-                welcome.suggestions.clear();
-                vec![welcome, self.choose(&choice.key)]
+                let mut reply = self.choose(&choice.key);
+                reply.lead = format!("{}\n\n{}", super::WELCOME, super::FIRST_STEPS);
+                vec![reply]
             }
             None => vec![self.welcome()],
         }
+    }
+
+    /// The reply for practitioners, who look things up rather than pick from the public's
+    /// "who are you" menu: when nothing fitted (the fallback), [`PRACTITIONER_FALLBACK`] and
+    /// the stages of the justice process as buttons instead of the menu. Any other reply is
+    /// returned as it is.
+    pub fn for_practitioners(&self, mut reply: Reply) -> Reply {
+        if !reply.fallback || reply.safety.is_some() {
+            return reply;
+        }
+        reply.lead = PRACTITIONER_FALLBACK.into();
+        reply.suggestions = Stage::ALL
+            .iter()
+            .map(|stage| Suggestion {
+                label: stage.label().into(),
+                action: Action::Journey(*stage),
+            })
+            .collect();
+        reply.suggestions.push(Suggestion::crisis());
+        reply
     }
 
     /// The reply when answering failed: [`FAILURE_NOTE`], then the 24-hour lines as cards

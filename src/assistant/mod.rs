@@ -3,6 +3,7 @@
 
 pub mod conversation;
 mod open_now;
+mod shape;
 mod smalltalk;
 
 use crate::error::Error;
@@ -46,6 +47,20 @@ const DEFAULT_GENERAL: &[&str] = &[
     "citizens-advice-dg",
     "samaritans",
 ];
+
+/// The start of the welcome: what signpost is and is not.
+const WELCOME: &str = "Hello. I'm signpost, an automated guide from the Dumfries and Galloway \
+    Community Justice Partnership. I point you to help if you are affected by crime or the \
+    justice system, and explain each step.\n\nI am not an emergency service, and no person \
+    reads these messages. If you are in danger, call 999.";
+
+/// Leads the first steps offered after a menu choice.
+const FIRST_STEPS: &str = "Here are some first steps. Pick one, or tell me in your own words \
+    what's happening.";
+
+/// Most topics, then most services, shown for one stage of the journey.
+const JOURNEY_TOPICS: usize = 3;
+const JOURNEY_SERVICES: usize = 6;
 
 /// What one message carries: the text and what the front end knows of the person.
 #[derive(Debug, Clone, Copy, Default)]
@@ -215,13 +230,8 @@ impl Assistant {
     /// The welcome for a new conversation: what this is and is not, then the menu.
     pub fn welcome(&self) -> Reply {
         let mut reply = self.menu();
-        reply.lead = "Hello. I'm signpost, an automated guide from the Dumfries and Galloway \
-            Community Justice Partnership. I point you to services that can help if you are \
-            affected by crime or the justice system, and explain what happens at each step.\n\n\
-            I am not an emergency service and no person reads these messages. If you are in \
-            danger, call 999.\n\nTo start, tell me who you are asking for, or just type your \
-            question in your own words."
-            .into();
+        reply.lead =
+            format!("{WELCOME}\n\nWho are you asking for? Pick one, or type your question.");
         reply
     }
 
@@ -271,11 +281,7 @@ impl Assistant {
         let Some(choice) = self.kb.menu.iter().find(|c| c.key == key) else {
             return self.menu();
         };
-        let mut reply = self.simple(
-            Intent::Choice,
-            "Thank you. I'll put the help that fits you first. Tell me in your own words \
-            what's happening, or pick one of these:",
-        );
+        let mut reply = self.simple(Intent::Choice, FIRST_STEPS);
         reply.suggestions = choice
             .suggest
             .iter()
@@ -310,48 +316,67 @@ impl Assistant {
         self.finish(reply, self.clock.now(), None)
     }
 
-    /// The topics and services for one stage of the justice journey.
+    /// The topics and services for one stage of the justice journey, the most central first:
+    /// the stage's topics that the stage's other entries point to most, then the services
+    /// those topics point to (the more of them, the earlier), then other services of the stage.
     pub fn journey(&self, stage: Stage) -> Reply {
-        let mut fitting: Vec<&Entry> = self
-            .kb
-            .entries
+        let entries = &self.kb.entries;
+        let in_stage: Vec<&Entry> = entries
             .iter()
             .filter(|e| e.stages.contains(&stage))
             .collect();
-        // Entries about this step alone are the most specific; topics explain, so they lead.
-        fitting.sort_by_key(|e| (e.kind == Kind::Service, e.stages.len(), e.id.clone()));
-        let topics: Vec<&Entry> = fitting
+        let pointed_to = |id: &str, from: &[&Entry]| {
+            from.iter()
+                .filter(|e| e.id != id && e.see_also.iter().any(|s| s == id))
+                .count()
+        };
+        let mut topics: Vec<&Entry> = in_stage
             .iter()
             .copied()
             .filter(|e| e.kind == Kind::Topic)
-            .take(3)
             .collect();
-        let services: Vec<&Entry> = fitting
+        // The most pointed-to first; then the ones about fewer stages, which are more about
+        // this one.
+        topics.sort_by_key(|e| {
+            (
+                std::cmp::Reverse(pointed_to(&e.id, &in_stage)),
+                e.stages.len(),
+                e.id.clone(),
+            )
+        });
+        topics.truncate(JOURNEY_TOPICS);
+        // Services the topics point to: by how many of them do, then whether the service
+        // works at this stage, then how early the most central topic names it.
+        let first_mention = |id: &str| {
+            topics
+                .iter()
+                .flat_map(|t| t.see_also.iter())
+                .position(|s| s == id)
+                .unwrap_or(usize::MAX)
+        };
+        let mut services: Vec<&Entry> = entries
             .iter()
-            .copied()
             .filter(|e| e.kind == Kind::Service)
-            .take(3)
+            .filter(|e| e.stages.contains(&stage) || first_mention(&e.id) != usize::MAX)
             .collect();
+        services.sort_by_key(|e| {
+            (
+                std::cmp::Reverse(pointed_to(&e.id, &topics)),
+                !e.stages.contains(&stage),
+                first_mention(&e.id),
+                e.stages.len(),
+                e.id.clone(),
+            )
+        });
+        services.truncate(JOURNEY_SERVICES);
         let mut reply = self.simple(
             Intent::Journey,
             &format!("{}: what it means and who can help.", stage.label()),
         );
-        reply.cards = topics
-            .iter()
-            .chain(&services)
-            .map(|e| Card::brief(e))
-            .collect();
-        reply.results = topics
-            .iter()
-            .chain(&services)
-            .map(|e| hit(e, 0.0, 1.0, "journey"))
-            .collect();
-        reply.suggestions = reply
-            .cards
-            .iter()
-            .filter_map(|c| self.kb.get(&c.id))
-            .map(more_about)
-            .collect();
+        let shown: Vec<&Entry> = topics.iter().chain(&services).copied().collect();
+        reply.cards = shown.iter().map(|e| Card::brief(e)).collect();
+        reply.results = shown.iter().map(|e| hit(e, 0.0, 1.0, "journey")).collect();
+        reply.suggestions = shown.iter().map(|e| more_about(e)).collect();
         reply.fallback = reply.cards.is_empty();
         self.finish(reply, self.clock.now(), None)
     }
@@ -583,9 +608,9 @@ impl Assistant {
     fn fallback(&self) -> Reply {
         let mut reply = self.simple(
             Intent::Question,
-            "I'm sorry, I'm not sure I understood that, and I'd rather not guess. You could \
-            say it another way (for example \"my brother is in prison\"), or pick who you are \
-            asking for. These services can help with most things or point you on:",
+            "Sorry, I'm not sure I understood that, and I'd rather not guess. Try saying it \
+            another way, for example \"my brother is in prison\", or pick who you are asking \
+            for. These services can help with most things:",
         );
         reply.fallback = true;
         reply.cards = self.general_lines().into_iter().map(Card::brief).collect();

@@ -5,7 +5,8 @@
 use super::Assistant;
 use crate::hours::out_of_office_hours;
 use crate::knowledge::{ContactKind, Entry, Kind};
-use crate::reply::{OpenLine, Reply, SafetyNotice};
+use crate::reply::{Intent, OpenLine, Reply, SafetyNotice};
+use crate::text::digit_runs;
 use crate::towns::Town;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -13,11 +14,15 @@ use std::collections::HashSet;
 /// A result scoring at least this share of the one above it is as relevant, for putting a
 /// line that is open now first.
 const SIMILAR: f32 = 0.8;
+/// A line's label this short names it after the lead ("Freephone helpline: open now, until
+/// 5pm."); a longer one is a sentence, and the service's name is used instead.
+const LEAD_LABEL_CHARS: usize = 40;
 
 impl Assistant {
     /// Stamps every card of a reply with its lines' status at `now`, puts the offices in
-    /// `town` first, orders the safety notice's open lines first and, when none of the lines
-    /// on the cards is open, names a 24-hour line that is. Doing it twice gives the same reply.
+    /// `town` first, orders the safety notice's open lines first, shapes the reply for a phone
+    /// (`shape.rs`), says whether a line the lead gives is open and, when none of the lines
+    /// shown is open, names a 24-hour line that is. Doing it twice gives the same reply.
     pub(super) fn finish(&self, mut reply: Reply, now: DateTime<Utc>, town: Option<Town>) -> Reply {
         if let Some(notice) = &mut reply.safety {
             open_lines_first(notice, now, town);
@@ -26,7 +31,11 @@ impl Assistant {
             card.stamp(now, town);
         }
         reply.town = town;
+        // Shaped after the town's offices and the open lines have come first, so the few
+        // lines a card keeps are the ones that matter; the open line is judged on those.
+        let mut reply = self.shape(reply);
         reply.open_line = None;
+        let lead_line = self.lead_line_status(&mut reply, now);
         // No line shown is open, and at least one is known to be closed.
         let lines = || {
             reply
@@ -35,12 +44,52 @@ impl Assistant {
                 .flat_map(|c| &c.contacts)
                 .filter(|c| c.is_line())
         };
-        let closed = lines().any(|c| c.status.as_ref().is_some_and(|s| !s.open_now));
-        if reply.safety.is_none() && closed && !lines().any(|c| c.open_now()) {
+        let closed = lead_line == Some(false)
+            || lines().any(|c| c.status.as_ref().is_some_and(|s| !s.open_now));
+        let open = lead_line == Some(true) || lines().any(|c| c.open_now());
+        if reply.safety.is_none() && closed && !open {
             let all_closed = lines().all(|c| c.status.is_some());
             reply.open_line = self.open_line(&reply, now, all_closed);
         }
         reply
+    }
+
+    /// An answer leads with its best card's own summary, which may give that card's main line;
+    /// the card then leaves the line out, so the lead says whether it is open. Returns whether
+    /// that line is open, when the lead gives one with machine-readable hours.
+    fn lead_line_status(&self, reply: &mut Reply, now: DateTime<Utc>) -> Option<bool> {
+        if reply.intent != Intent::Question || reply.fallback || reply.safety.is_some() {
+            return None;
+        }
+        let first = reply.cards.first()?;
+        let entry = self.kb.get(&first.id)?;
+        let in_lead = digit_runs(&reply.lead);
+        let (line, status) = entry
+            .contacts
+            .iter()
+            .filter(|c| matches!(c.kind, ContactKind::Phone | ContactKind::Text))
+            .filter(|c| !first.contacts.iter().any(|shown| shown.value == c.value))
+            .filter(|c| {
+                let digits: String = c.value.chars().filter(char::is_ascii_digit).collect();
+                in_lead.contains(&digits)
+            })
+            .find_map(|c| Some((c, c.opening_hours.as_ref()?.status(now)?)))?;
+        // Named by its label when that is short, else by the service: never by its number
+        // again, which the lead has just given.
+        let name = line
+            .label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && l.chars().count() <= LEAD_LABEL_CHARS)
+            .unwrap_or_else(|| entry.short_title.as_deref().unwrap_or(&entry.title));
+        let said = format!(
+            "\n{name}: {}.",
+            lower_first(&status.label.replacen(": ", ", ", 1))
+        );
+        if !reply.lead.ends_with(&said) {
+            reply.lead.push_str(&said);
+        }
+        Some(status.open_now)
     }
 
     /// A 24-hour line, chosen by its hours: the first service among the general lines

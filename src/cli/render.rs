@@ -59,14 +59,16 @@ fn continuation_indent(line: &str) -> usize {
 fn unwrapped(reply: &Reply) -> String {
     let mut out = String::new();
     if let Some(notice) = &reply.safety {
-        let _ = writeln!(out, "!! {}", notice.title.to_uppercase());
+        let _ = writeln!(out, "!! {}", notice.title);
         for message in &notice.messages {
             let _ = writeln!(out, "   {message}");
         }
         for card in &notice.cards {
             card_text(&mut out, card, "   * ");
         }
-        out.push('\n');
+        if !reply.lead.is_empty() {
+            out.push('\n');
+        }
     }
     // A plausible risk below the crisis threshold: one line above the answer.
     if let Some(concern) = reply.concern_to_show() {
@@ -80,7 +82,7 @@ fn unwrapped(reply: &Reply) -> String {
         card_text(&mut out, card, &format!("{}. ", i + 1));
         if let Some(body) = &card.body {
             out.push('\n');
-            for line in body.lines() {
+            for line in plain_markdown(body).lines() {
                 let _ = writeln!(out, "   {line}");
             }
         }
@@ -100,32 +102,60 @@ fn unwrapped(reply: &Reply) -> String {
     out
 }
 
+/// What to say when a number is typed that is not one of the options shown.
+pub fn no_such_option(options: usize) -> String {
+    match options {
+        0 => "Type your question in your own words.".into(),
+        1 => "Pick 1, or type your question.".into(),
+        n => format!("Pick 1 to {n}, or type your question."),
+    }
+}
+
 fn card_text(out: &mut String, card: &Card, bullet: &str) {
     let pad = " ".repeat(bullet.len());
-    let _ = writeln!(out, "{bullet}{} ({})", card.title, card.kind.as_str());
-    let _ = writeln!(out, "{pad}{}", card.summary);
+    let _ = writeln!(out, "{bullet}{}", card.title);
+    if !card.summary.trim().is_empty() {
+        let _ = writeln!(out, "{pad}{}", card.summary.trim());
+    }
     for contact in &card.contacts {
         let _ = writeln!(out, "{pad}{}", contact_line(contact));
     }
 }
 
-/// One contact on one line, with whether it is open now: "Phone: 0800 254 0088 (Freephone
-/// helpline) - Monday to Friday, 9am to 5pm. Closed now: opens Monday at 9am."
+/// One contact on one line, as an action, with whether it is open now: "Call 116 123 -
+/// Free to call (24 hours a day). Open now, 24 hours."
 pub fn contact_line(contact: &Contact) -> String {
-    let kind = match contact.kind {
-        ContactKind::Phone => "Phone",
-        ContactKind::Text => "Text",
-        ContactKind::Webchat => "Webchat",
-        ContactKind::Email => "Email",
-        ContactKind::Web => "Web",
-        ContactKind::Address => "Address",
+    let value = contact.value.trim();
+    let label = contact
+        .label
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let word = contact.kind.word();
+    let mut line = if let Some(said) = contact.label_with_value() {
+        said.to_string()
+    } else if let Some(start) = contact.label_before_value() {
+        format!("{start} {value}")
+    } else {
+        match (contact.kind, label) {
+            (ContactKind::Phone | ContactKind::Text, Some(l)) => format!("{word} {value} - {l}"),
+            (ContactKind::Phone | ContactKind::Text, None) => format!("{word} {value}"),
+            (ContactKind::Web | ContactKind::Webchat, Some(l)) if contact.label_names_kind() => {
+                format!("{l}: {value}")
+            }
+            (ContactKind::Web | ContactKind::Webchat, Some(l)) => format!("{word}: {value} - {l}"),
+            // "Write a letter: Freepost ...", "Dumfries office: Council Offices, ...".
+            (_, Some(l)) => format!("{l}: {value}"),
+            (_, None) => format!("{word}: {value}"),
+        }
     };
-    let mut line = format!("{kind}: {}", contact.value);
-    if let Some(label) = &contact.label {
-        let _ = write!(line, " ({label})");
-    }
-    if let Some(hours) = &contact.hours {
-        let _ = write!(line, " - {hours}");
+    if let Some(hours) = contact
+        .hours
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
+        let _ = write!(line, " ({hours})");
     }
     if let Some(status) = &contact.status {
         let _ = write!(line, ". {}.", status.label);
@@ -133,16 +163,65 @@ pub fn contact_line(contact: &Contact) -> String {
     line
 }
 
+/// An entry's Markdown for the terminal: bold and italic markers and heading marks removed,
+/// list items as "- ", links as "text (address)".
+pub fn plain_markdown(body: &str) -> String {
+    body.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let text = if let Some(heading) = trimmed.strip_prefix('#') {
+                heading.trim_start_matches('#').trim()
+            } else if let Some(item) = ["* ", "+ "].iter().find_map(|b| trimmed.strip_prefix(b)) {
+                return format!("- {}", inline_plain(item));
+            } else {
+                line
+            };
+            inline_plain(text)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn inline_plain(text: &str) -> String {
+    let mut out = text.replace("**", "").replace("__", "");
+    // [text](address) becomes "text (address)".
+    while let Some(open) = out.find('[') {
+        let Some(mid) = out[open..].find("](").map(|m| open + m) else {
+            break;
+        };
+        let Some(close) = out[mid..].find(')').map(|c| mid + c) else {
+            break;
+        };
+        let link = format!("{} ({})", &out[open + 1..mid], &out[mid + 2..close]);
+        out.replace_range(open..=close, &link);
+    }
+    // A lone *word* in italics loses its markers; a bare asterisk stays.
+    let mut plain = String::with_capacity(out.len());
+    let chars: Vec<char> = out.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j));
+        let after = chars.get(i + 1);
+        let opens = c == '*' && after.is_some_and(|a| !a.is_whitespace());
+        let closes = c == '*' && before.is_some_and(|b| !b.is_whitespace());
+        if !(opens || closes) {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{unwrapped, wrap};
+    use super::{contact_line, no_such_option, plain_markdown, unwrapped, wrap};
+    use signpost::knowledge::{Contact, ContactKind};
     use signpost::reply::ConcernNotice;
-    use signpost::{Assistant, FixedClock, Reply, Turn};
+    use signpost::{Assistant, FixedClock, Reply, Stage, Turn};
     use std::sync::Arc;
 
     /// What people see in the terminal, pinned by snapshots (`cargo insta review` after a
-    /// deliberate change): the welcome, a question, a crisis, a concern, a fallback, an entry
-    /// in full, and the answer to a long message.
+    /// deliberate change): the welcome, a deep link, two questions, a crisis of each category
+    /// and the emergency lines, a concern, a fallback, an entry in full, the answer to a long
+    /// message, and a stage of the journey.
     #[test]
     fn what_people_see() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
@@ -152,7 +231,8 @@ mod tests {
         }
     }
 
-    /// The same sample conversation for every front end's snapshots.
+    /// The same sample conversation as every front end's snapshots (`bots/support`'s
+    /// `test_kit::samples`, which the core cannot depend on).
     fn samples(assistant: &Assistant) -> Vec<(&'static str, Reply)> {
         // Fixed times, so that whether each line is open is pinned too (as in the bots').
         let at = |time: &str| assistant.with_clock(Arc::new(FixedClock::at(time).unwrap()));
@@ -174,16 +254,34 @@ mod tests {
         while long.chars().count() < 2_500 {
             long.push_str("I keep going over everything that happened this year. ");
         }
+        let deep_link = assistant.start("family").pop().expect("a reply");
         vec![
             ("welcome", assistant.welcome()),
+            ("deep_link", deep_link),
             (
                 "question",
                 ask("my partner has just been sent to prison, who can help me and the kids"),
             ),
+            ("visit", ask("how do i visit ma da in hmp dumfries")),
             (
                 "crisis",
                 ask("I can't go on any more, I want to kill myself"),
             ),
+            (
+                "crisis_danger",
+                ask("he's banging on the door and I'm scared he'll get in"),
+            ),
+            (
+                "crisis_overdose",
+                ask("I've swallowed a load of paracetamol"),
+            ),
+            (
+                "crisis_domestic_abuse",
+                ask("I'm scared he'll hurt me again tonight"),
+            ),
+            ("crisis_sexual_assault", ask("I was raped last night")),
+            ("crisis_child", ask("my 14 year old daughter has run away")),
+            ("crisis_lines", assistant.crisis()),
             ("concern", concern),
             ("fallback", ask("what is the best recipe for banana bread")),
             ("entry", assistant.entry("families-outside")),
@@ -202,7 +300,65 @@ mod tests {
                 "stranraer",
                 ask("I'm homeless in Stranraer and have nowhere to sleep"),
             ),
+            ("journey", assistant.journey(Stage::Release)),
         ]
+    }
+
+    #[test]
+    fn markdown_is_plain_text_in_the_terminal() {
+        let body = "**Call now** on 0800 *free*.\n\n## What happens\n\n* first\n- second\n\nSee [the site](https://example.org/). 5 * 2 = 10.";
+        assert_eq!(
+            plain_markdown(body),
+            "Call now on 0800 free.\n\nWhat happens\n\n- first\n- second\n\nSee the site (https://example.org/). 5 * 2 = 10."
+        );
+    }
+
+    #[test]
+    fn contacts_read_as_actions() {
+        let contact = |kind, value: &str, label: Option<&str>, hours: Option<&str>| Contact {
+            label: label.map(Into::into),
+            hours: hours.map(Into::into),
+            ..Contact::new(kind, value)
+        };
+        assert_eq!(
+            contact_line(&contact(
+                ContactKind::Text,
+                "60777",
+                Some("Text FAMOUT and your message to"),
+                Some("Monday to Friday, 9am to 5pm")
+            )),
+            "Text FAMOUT and your message to 60777 (Monday to Friday, 9am to 5pm)"
+        );
+        assert_eq!(
+            contact_line(&contact(
+                ContactKind::Phone,
+                "55",
+                Some(
+                    "Too dangerous to speak? Call 999 from a mobile and dial 55 when you are prompted"
+                ),
+                None
+            )),
+            "Too dangerous to speak? Call 999 from a mobile and dial 55 when you are prompted"
+        );
+        assert_eq!(
+            contact_line(&contact(
+                ContactKind::Phone,
+                "101",
+                Some("Non-emergency"),
+                None
+            )),
+            "Call 101 - Non-emergency"
+        );
+        assert_eq!(
+            contact_line(&contact(ContactKind::Web, "https://x.org/", None, None)),
+            "Website: https://x.org/"
+        );
+    }
+
+    #[test]
+    fn a_number_outside_the_options_says_what_to_do() {
+        assert_eq!(no_such_option(4), "Pick 1 to 4, or type your question.");
+        assert_eq!(no_such_option(0), "Type your question in your own words.");
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod model;
 pub(crate) mod read;
 
 pub use diagnostics::{Diagnostic, Report, Severity};
-pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, Stage};
+pub use model::{Audience, Contact, ContactKind, Date, Entry, Kind, MAX_SHORT_TITLE, Stage};
 pub use read::{DEFAULT_MAX_FILE_BYTES, LoadOptions, MAX_FILE_BYTES_VAR};
 
 use crate::error::KnowledgeError;
@@ -353,11 +353,12 @@ fn parse_entry(
             "empty body: write what this is, who it is for and how to get in touch",
         ));
     }
-    for (field, value) in [("title", &fm.title), ("summary", &fm.summary)] {
+    for (field, value) in [("title", fm.title.get_ref()), ("summary", &fm.summary)] {
         if value.trim().is_empty() {
             problems.push(file.error(start, format!("`{field}` is empty")));
         }
     }
+    check_short_title(file, start, &fm, problems);
     if fm.audiences.is_empty() {
         problems.push(file.error(start, "`audiences` is empty: say who this is for"));
     }
@@ -403,7 +404,8 @@ fn parse_entry(
     let entry = Entry {
         id,
         kind,
-        title: fm.title,
+        title: fm.title.into_inner(),
+        short_title: fm.short_title.map(|s| s.into_inner().trim().to_string()),
         summary: fm.summary,
         audiences: fm.audiences,
         stages: fm.stages,
@@ -417,6 +419,46 @@ fn parse_entry(
         body,
     };
     Some((entry, refs))
+}
+
+/// A button shows about [`MAX_SHORT_TITLE`] characters whole: a longer title needs a
+/// `short_title` (a warning), and a `short_title` must fit (an error).
+fn check_short_title(
+    file: &SourceFile<'_>,
+    start: usize,
+    fm: &FrontMatter,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let title = fm.title.get_ref().trim();
+    match &fm.short_title {
+        Some(short) => {
+            let at = start + short.span().start;
+            let length = short.get_ref().trim().chars().count();
+            if length == 0 {
+                problems.push(file.error(
+                    at,
+                    "`short_title` is empty: give a label of a few words, or leave it out",
+                ));
+            } else if length > MAX_SHORT_TITLE {
+                problems.push(file.error(
+                    at,
+                    format!(
+                        "`short_title` is {length} characters long; keep it to {MAX_SHORT_TITLE} so a button shows it whole"
+                    ),
+                ));
+            }
+        }
+        None if title.chars().count() > MAX_SHORT_TITLE => {
+            problems.push(file.warning(
+                start + fm.title.span().start,
+                format!(
+                    "`title` is {} characters long, so buttons cut it off: add a `short_title` of at most {MAX_SHORT_TITLE} characters",
+                    title.chars().count()
+                ),
+            ));
+        }
+        None => {}
+    }
 }
 
 /// The text of an optional file: `None` when it is absent, or unreadable (and reported).

@@ -279,7 +279,9 @@ pub(crate) fn read_contacts(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FrontMatter {
-    pub title: String,
+    pub title: Spanned<String>,
+    #[serde(default)]
+    pub short_title: Option<Spanned<String>>,
     pub summary: String,
     pub audiences: Vec<Audience>,
     #[serde(default)]
@@ -361,6 +363,10 @@ pub struct Entry {
     pub kind: Kind,
     /// The name people know it by.
     pub title: String,
+    /// A label for buttons and lists, at most [`MAX_SHORT_TITLE`] characters, where the title
+    /// is longer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_title: Option<String>,
     /// One line a frightened person can act on.
     pub summary: String,
     /// Who it is for.
@@ -385,7 +391,16 @@ pub struct Entry {
     pub body: String,
 }
 
+/// The longest label a button shows whole on a phone: titles longer than this need a
+/// `short_title`.
+pub const MAX_SHORT_TITLE: usize = 28;
+
 impl Entry {
+    /// The label for buttons and lists: the short title, or the title when it has none.
+    pub fn label(&self) -> &str {
+        self.short_title.as_deref().unwrap_or(&self.title)
+    }
+
     /// The address to link the card to: its first web contact.
     pub fn link(&self) -> Option<&str> {
         self.contacts

@@ -33,6 +33,13 @@ const EXPECTED: &[(&str, usize, usize, Severity, &str)] = &[
         "empty body",
     ),
     (
+        "services/long-short-title.md",
+        3,
+        15,
+        Severity::Error,
+        "`short_title` is 32 characters long; keep it to 28",
+    ),
+    (
         "services/missing-field.md",
         2,
         1,
@@ -59,6 +66,13 @@ const EXPECTED: &[(&str, usize, usize, Severity, &str)] = &[
         1,
         Severity::Warning,
         "no `[[contacts]]`",
+    ),
+    (
+        "services/old-and-quiet.md",
+        2,
+        9,
+        Severity::Warning,
+        "`title` is 30 characters long, so buttons cut it off: add a `short_title`",
     ),
     (
         "services/old-and-quiet.md",
@@ -115,9 +129,9 @@ fn check_names_file_line_and_column_of_every_problem() {
         );
     }
     assert_eq!(report.diagnostics.len(), EXPECTED.len());
-    assert_eq!(report.errors(), 11);
-    assert_eq!(report.warnings(), 3);
-    assert_eq!(report.entries, 13);
+    assert_eq!(report.errors(), 12);
+    assert_eq!(report.warnings(), 4);
+    assert_eq!(report.entries, 14);
 }
 
 #[test]
@@ -126,7 +140,7 @@ fn a_broken_folder_does_not_load() {
         .err()
         .expect("refused");
     let text = err.to_string();
-    assert!(text.contains("11 error(s)"), "{text}");
+    assert!(text.contains("12 error(s)"), "{text}");
     assert!(text.contains("bad-toml.md:3:25"), "{text}");
 }
 

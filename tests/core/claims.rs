@@ -428,8 +428,8 @@ fn confidentiality_the_sheet_does_not_give_is_caught() {
         ),
         (
             "safety.toml",
-            "every day, free, on 0800 027 1234",
-            "every day, free and confidential, on 0800 027 1234",
+            "answers free, 24 hours a day, on 0800 027 1234",
+            "answers free and confidential, 24 hours a day, on 0800 027 1234",
         ),
         (
             "topics/youth-justice.md",

@@ -104,7 +104,7 @@ fn check_prints_compiler_style_problems_and_fails_on_errors() {
         text.lines()
             .last()
             .unwrap()
-            .contains("11 errors, 3 warnings"),
+            .contains("12 errors, 4 warnings"),
         "{text}"
     );
 
@@ -121,8 +121,8 @@ fn check_prints_compiler_style_problems_and_fails_on_errors() {
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["errors"], 11);
-    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 14);
+    assert_eq!(json["errors"], 12);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 16);
 }
 
 #[test]

@@ -58,6 +58,12 @@ fn contact<'a>(card: &'a Card, value: &str) -> &'a Contact {
         .unwrap_or_else(|| panic!("no contact {value} on {}", card.id))
 }
 
+/// The card of an entry shown in full at `time`: every line, each with its status (an answer
+/// shows a few lines per card, and says the rest on the entry's button).
+fn full(assistant: &Assistant, time: &str, id: &str) -> Card {
+    at(assistant, time).entry(id).cards.remove(0)
+}
+
 /// (open now, status line, next change) of one contact.
 fn status(c: &Contact) -> (bool, &str, Option<String>) {
     let s = c.status.as_ref().expect("a line with hours has a status");
@@ -66,10 +72,19 @@ fn status(c: &Contact) -> (bool, &str, Option<String>) {
 
 #[test]
 fn status_lines_on_a_saturday_night_a_weekday_morning_and_the_nights_the_clocks_change() {
-    let helpline = |time: &str| {
-        let reply = at(shipped(), time).answer(&Turn::new(FAMILY));
-        contact(card(&reply, "families-outside"), "0800 254 0088").clone()
-    };
+    let helpline =
+        |time: &str| contact(&full(shipped(), time, "families-outside"), "0800 254 0088").clone();
+    // In an answer, the lead (the card's own summary) gives the helpline, and says whether
+    // it is open.
+    let reply = at(shipped(), SATURDAY_NIGHT).answer(&Turn::new(FAMILY));
+    assert_eq!(card_ids(&reply)[0], "families-outside");
+    assert!(
+        reply
+            .lead
+            .ends_with("\nFreephone helpline: closed now, opens Monday at 9am."),
+        "{}",
+        reply.lead
+    );
     let c = helpline(SATURDAY_NIGHT);
     assert_eq!(
         status(&c),
@@ -112,9 +127,12 @@ fn status_lines_on_a_saturday_night_a_weekday_morning_and_the_nights_the_clocks_
         );
     }
     // The lines of a crisis notice, the night the clocks go forward.
+    let samaritans = full(shipped(), SPRING_AFTER, "samaritans");
+    assert_eq!(
+        status(contact(&samaritans, "116 123")),
+        (true, "Open now, 24 hours", None)
+    );
     let reply = at(shipped(), SPRING_AFTER).answer(&Turn::new("I want to kill myself"));
-    let samaritans = contact(card(&reply, "samaritans"), "116 123");
-    assert_eq!(status(samaritans), (true, "Open now, 24 hours", None));
     let breathing = contact(card(&reply, "breathing-space"), "0800 83 85 87");
     assert_eq!(
         status(breathing),
@@ -128,11 +146,17 @@ fn status_lines_on_a_saturday_night_a_weekday_morning_and_the_nights_the_clocks_
 
 #[test]
 fn the_out_of_hours_homeless_line_is_open_when_the_offices_are_closed() {
-    let housing = |time: &str| {
-        let reply =
-            at(shipped(), time).answer(&Turn::new("I'm homeless and have nowhere to sleep"));
-        card(&reply, "housing-options-dg").clone()
-    };
+    let housing = |time: &str| full(shipped(), time, "housing-options-dg");
+    // The answer's lead gives the out-of-hours line, and says it is open at night.
+    let reply =
+        at(shipped(), SATURDAY_NIGHT).answer(&Turn::new("I'm homeless and have nowhere to sleep"));
+    assert!(
+        reply
+            .lead
+            .ends_with("\nOut-of-hours homeless line (free): open now, until Monday at 9am."),
+        "{}",
+        reply.lead
+    );
     let night = housing(SATURDAY_NIGHT);
     assert_eq!(
         status(contact(&night, "0303 333 3001")).1,
@@ -149,10 +173,8 @@ fn the_out_of_hours_homeless_line_is_open_when_the_offices_are_closed() {
         "Open now, until 5pm"
     );
     // The With You line, back where people need it: every day, 9am to 9pm.
-    let reply = at(shipped(), SATURDAY_NIGHT).answer(&Turn::new(
-        "I'm using heroin alone, is there anyone who can stay on the phone",
-    ));
-    let with_you = contact(card(&reply, "drug-alcohol-services-dg"), "0808 801 0609");
+    let services = full(shipped(), SATURDAY_NIGHT, "drug-alcohol-services-dg");
+    let with_you = contact(&services, "0808 801 0609");
     assert_eq!(
         status(with_you),
         (
@@ -235,28 +257,24 @@ fn a_crisis_notice_shows_its_lines_open_now_first() {
         notice_ids(hours_fixture(), SATURDAY_NIGHT, "I want to kill myself"),
         ["listening-line", "money-advice-line"]
     );
-    // Shipped: Rape Crisis Scotland's evening line goes after the 24-hour lines in the
-    // morning, and keeps its place in the evening.
+    // Shipped: the notice's message gives the 24-hour self-referral line first and says Rape
+    // Crisis Scotland's line is an evening one; a line the message gives is not repeated on a
+    // card, and the entry in full says whether it is open.
     let raped = "I was raped last night";
-    let morning = notice_ids(shipped(), WEEKDAY_MORNING, raped);
-    assert_eq!(
-        morning.last().unwrap(),
-        "rape-crisis-scotland",
-        "{morning:?}"
-    );
-    let evening = notice_ids(shipped(), "2026-03-30T19:00:00Z", raped);
-    assert_eq!(
-        evening,
-        [
-            "sexual-assault-self-referral",
-            "rape-crisis-scotland",
-            "police-scotland"
-        ]
-    );
     let reply = at(shipped(), WEEKDAY_MORNING).answer(&Turn::new(raped));
+    let said = reply.safety.as_ref().unwrap().messages.join(" ");
+    let (any_time, evening) = (
+        said.find("0800 148 88 88").unwrap(),
+        said.find("08088 01 03 02").unwrap(),
+    );
+    assert!(any_time < evening, "{said}");
+    assert!(said.contains("every evening"), "{said}");
+    assert!(
+        !notice_ids(shipped(), WEEKDAY_MORNING, raped).contains(&"rape-crisis-scotland".into())
+    );
     assert_eq!(
         status(contact(
-            card(&reply, "rape-crisis-scotland"),
+            &full(shipped(), WEEKDAY_MORNING, "rape-crisis-scotland"),
             "08088 01 03 02"
         ))
         .1,
@@ -282,21 +300,27 @@ fn a_message_naming_stranraer_shows_the_stranraer_office_first() {
         assert_eq!(reply.town.map(Town::name), Some("Stranraer"), "{text}");
         let housing = card(&reply, "housing-options-dg");
         assert_eq!(first_phone(housing), "01776 888312", "{text}");
+        // The entry in full, for the same person, gives the Stranraer office's address next.
+        let entry = shipped().act_in(
+            &Action::Entry("housing-options-dg".into()),
+            None,
+            reply.town,
+        );
         assert_eq!(
-            housing.contacts[1].town.as_deref(),
+            entry.cards[0].contacts[1].town.as_deref(),
             Some("Stranraer"),
             "its address next"
         );
     }
-    // Apex has offices in Dumfries and Stranraer too.
-    let reply = shipped().answer(&Turn::new(
-        "I live in Stranraer and need help finding a job with a conviction",
-    ));
-    assert_eq!(first_phone(card(&reply, "apex-scotland")), "01776 700973");
-    let reply = shipped().answer(&Turn::new(
-        "I live in Dumfries and need help finding a job with a conviction",
-    ));
-    assert_eq!(first_phone(card(&reply, "apex-scotland")), "01387 256310");
+    // Apex has offices in Dumfries and Stranraer too (its summary names both; its entry in
+    // full lists the person's town first).
+    for (town, phone) in [("Stranraer", "01776 700973"), ("Dumfries", "01387 256310")] {
+        let text = format!("I live in {town} and need help finding a job with a conviction");
+        let reply = shipped().answer(&Turn::new(&text));
+        assert!(card_ids(&reply).contains(&"apex-scotland"), "{text}");
+        let entry = shipped().act_in(&Action::Entry("apex-scotland".into()), None, reply.town);
+        assert_eq!(first_phone(&entry.cards[0]), phone, "{text}");
+    }
 }
 
 #[test]
@@ -382,15 +406,19 @@ fn signpost_at(time: &str, args: &[&str]) -> String {
 fn the_terminal_shows_each_line_open_or_closed() {
     let night = signpost_at(SATURDAY_NIGHT, &[FAMILY]);
     assert!(
+        night.contains("Freephone helpline: closed now, opens Monday at 9am."),
+        "{night}"
+    );
+    assert!(
         night.contains(
-            "Phone: 0800 254 0088 (Freephone helpline) - Monday to Friday, 9am to 5pm. \
-             Closed now: opens Monday at 9am."
+            "Text FAMOUT and your message to 60777 (Monday to Friday, 9am to 5pm). Closed now: \
+             opens Monday at 9am."
         ),
         "{night}"
     );
     let morning = signpost_at(WEEKDAY_MORNING, &[FAMILY]);
     assert!(
-        morning.contains("Monday to Friday, 9am to 5pm. Open now, until 5pm."),
+        morning.contains("(Monday to Friday, 9am to 5pm). Open now, until 5pm."),
         "{morning}"
     );
     let spring = signpost_at("2026-03-29 00:30", &[FAMILY]);
@@ -411,7 +439,7 @@ fn the_terminal_shows_each_line_open_or_closed() {
     );
     let first_phone = stranraer
         .lines()
-        .find(|l| l.trim_start().starts_with("Phone:"))
+        .find(|l| l.trim_start().starts_with("Call 0"))
         .unwrap();
     assert!(first_phone.contains("01776 888312"), "{stranraer}");
 }
@@ -425,19 +453,29 @@ fn ask_json_gives_open_now_and_next_change_per_contact() {
         .iter()
         .find(|c| c["id"] == "families-outside")
         .unwrap();
+    // The lead gives the helpline; the card's first line is the text line.
     let phone = &families["contacts"][0];
-    assert_eq!(phone["value"], "0800 254 0088");
+    assert_eq!(phone["value"], "60777");
     assert_eq!(phone["open_now"], false);
     assert_eq!(phone["next_change"], "2026-03-30T09:00:00+01:00");
     assert_eq!(phone["status"], "Closed now: opens Monday at 9am");
     assert_eq!(phone["opening_hours"], "Mo-Fr 09:00-17:00");
-    let web = families["contacts"]
-        .as_array()
-        .unwrap()
+    let named = signpost_at(SATURDAY_NIGHT, &["--json", "Families Outside"]);
+    let json: serde_json::Value = serde_json::from_str(&named).unwrap();
+    assert!(
+        json["reply"]["lead"]
+            .as_str()
+            .unwrap()
+            .ends_with("Freephone helpline: closed now, opens Monday at 9am."),
+        "{json}"
+    );
+    let entry = full(shipped(), SATURDAY_NIGHT, "families-outside");
+    let web = entry
+        .contacts
         .iter()
-        .find(|c| c["kind"] == "web")
+        .find(|c| c.kind == knowledge::ContactKind::Web)
         .unwrap();
-    assert!(web.get("open_now").is_none(), "no hours, no status: {web}");
+    assert!(web.status.is_none(), "no hours, no status: {web:?}");
 }
 
 #[test]
@@ -465,7 +503,7 @@ fn the_chat_remembers_the_town() {
     let first_phone = text
         .lines()
         .skip_while(|l| !l.contains("Housing Options"))
-        .find(|l| l.trim_start().starts_with("Phone:"))
+        .find(|l| l.trim_start().starts_with("Call 0"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(first_phone.contains("01776 888312"), "{answer}");
     assert!(first_phone.contains("Open now, until 5pm"), "{first_phone}");

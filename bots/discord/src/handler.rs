@@ -157,7 +157,7 @@ impl Responder {
                         town: *town,
                     },
                 );
-                message(reply, *share)
+                message(assistant.for_practitioners(reply), *share)
             }
             Request::Lookup {
                 kind,

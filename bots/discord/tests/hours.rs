@@ -31,55 +31,73 @@ fn ask(question: &str) -> Request {
     }
 }
 
-/// Every embed field as (name, value).
-fn fields(json: &Value) -> Vec<(String, String)> {
-    json["data"]["embeds"]
+/// Every line of the message and of every embed's description and fields: the lead, each
+/// card's contact lines, notices.
+fn lines(json: &Value) -> Vec<String> {
+    let content = json["data"]["content"].as_str();
+    let descriptions = json["data"]["embeds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["description"].as_str());
+    let fields = json["data"]["embeds"]
         .as_array()
         .into_iter()
         .flatten()
         .flat_map(|e| e["fields"].as_array().into_iter().flatten())
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap_or_default().to_string(),
-                f["value"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+        .filter_map(|f| f["value"].as_str());
+    content
+        .into_iter()
+        .chain(descriptions)
+        .chain(fields)
+        .flat_map(|d| d.lines().map(str::to_string).collect::<Vec<_>>())
         .collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
+/// The first line that mentions `needle`.
+fn line_with(lines: &[String], needle: &str) -> String {
+    lines
         .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no field {name:?} in {fields:#?}"))
+        .find(|l| l.contains(needle))
+        .cloned()
+        .unwrap_or_else(|| panic!("no line with {needle:?} in {lines:#?}"))
+}
+
+/// The contact lines ("Call ...") in order.
+fn calls(lines: &[String]) -> Vec<&String> {
+    lines.iter().filter(|l| l.starts_with("Call ")).collect()
 }
 
 #[test]
 fn each_line_says_whether_it_is_open_at_the_time_of_the_answer() {
-    let helpline = |time: &str| {
-        let answer = json(&responder_at(time), &ask(FAMILY));
-        field(&fields(&answer), "Freephone helpline").to_string()
-    };
-    assert!(helpline("2026-03-28T23:00:00Z").ends_with("🔴 Closed now: opens Monday at 9am"));
-    assert!(helpline("2026-03-30T09:00:00Z").ends_with("🟢 Open now, until 5pm"));
+    // The lead gives the helpline and says whether it is open; the card's other lines say so
+    // each.
+    let answer = |time: &str| lines(&json(&responder_at(time), &ask(FAMILY)));
+    let night = answer("2026-03-28T23:00:00Z");
+    assert!(
+        line_with(&night, "Freephone helpline:").contains("closed now, opens Monday at 9am"),
+        "{night:#?}"
+    );
+    assert!(line_with(&night, "60777").ends_with("🔴 Closed now: opens Monday at 9am"));
+    let morning = answer("2026-03-30T09:00:00Z");
+    assert!(line_with(&morning, "Freephone helpline:").contains("open now, until 5pm"));
+    assert!(line_with(&morning, "60777").ends_with("🟢 Open now, until 5pm"));
     for time in ["2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z"] {
         assert!(
-            helpline(time).ends_with("🔴 Closed now: opens tomorrow at 9am"),
+            line_with(&answer(time), "60777").ends_with("🔴 Closed now: opens tomorrow at 9am"),
             "{time}"
         );
     }
-    // A crisis the night the clocks go forward: its 24-hour lines say so.
-    let crisis = json(
+    // A crisis the night the clocks go forward: a 24-hour line on a card says so.
+    let crisis = lines(&json(
         &responder_at("2026-03-29T01:30:00Z"),
         &ask("I can't go on any more, I want to kill myself"),
-    );
-    let crisis = fields(&crisis);
+    ));
     assert!(
-        field(&crisis, "Breathing Space").contains("🟢 Open now, until tomorrow at 6am"),
+        line_with(&crisis, "0800 83 85 87").contains("🟢 Open now, until tomorrow at 6am"),
         "{crisis:#?}"
     );
-    assert!(field(&crisis, "Samaritans").contains("🟢 Open now, 24 hours"));
+    assert!(line_with(&crisis, "116 123").contains("any time"));
 }
 
 #[test]
@@ -115,16 +133,16 @@ fn service_with_a_town_puts_that_towns_office_first() {
                 share: false,
             },
         );
-        fields(&answer)
+        lines(&answer)
     };
     let plain = service(None);
-    assert_eq!(plain[0].0, "Out-of-hours homeless line (free)");
+    assert!(calls(&plain)[0].contains("0303 333 3001"), "{plain:#?}");
     let stranraer = service(Town::parse("Stranraer"));
-    assert_eq!(stranraer[0].0, "Stranraer office");
-    assert!(stranraer[0].1.contains("01776 888312"));
-    assert!(stranraer[0].1.ends_with("🟢 Open now, until 5pm"));
+    let first = calls(&stranraer)[0];
+    assert!(first.contains("01776 888312"), "{stranraer:#?}");
+    assert!(first.ends_with("🟢 Open now, until 5pm"), "{first}");
     // /ask takes a town too.
-    let asked = json(
+    let asked = lines(&json(
         &responder,
         &Request::Ask {
             question: "I have nowhere to stay tonight".into(),
@@ -132,8 +150,8 @@ fn service_with_a_town_puts_that_towns_office_first() {
             town: Town::parse("Annan"),
             share: false,
         },
-    );
-    assert_eq!(fields(&asked)[0].0, "Annan office");
+    ));
+    assert!(calls(&asked)[0].contains("01461 207019"), "{asked:#?}");
 }
 
 #[test]

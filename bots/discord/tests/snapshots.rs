@@ -1,6 +1,7 @@
 //! What people see on Discord, pinned by snapshots of the interaction response JSON (content,
-//! embeds, buttons), as sent (`cargo insta review` after a deliberate change): the welcome, a
-//! question, a crisis, a concern, a fallback, an entry in full, the answer to a long message.
+//! embeds, buttons), as sent (`cargo insta review` after a deliberate change): the shared
+//! sample conversation (`test_kit::samples`: the welcome, questions, a crisis of each
+//! category, a fallback, an entry, a long message, `/journey`) and the practitioner fallback.
 
 mod common;
 
@@ -12,7 +13,13 @@ use signpost_discord::render;
 fn what_people_see() {
     let live = common::knowledge();
     let assistant = live.current();
-    for (name, reply) in samples(&assistant) {
+    let mut samples = samples(&assistant);
+    // A practitioner's question nothing fitted: the stages and commands, not the public menu.
+    let banana = assistant.message(&signpost::Turn::new(
+        "what is the best recipe for banana bread",
+    ));
+    samples.push(("practitioner_fallback", assistant.for_practitioners(banana)));
+    for (name, reply) in samples {
         let response = Response::Message {
             rendered: render::reply(&reply),
             ephemeral: true,

@@ -115,13 +115,14 @@ pub const SAMPLE_SATURDAY_NIGHT: &str = "2026-03-28T23:00:00Z";
 pub const SAMPLE_CLOCKS_CHANGE: &str = "2026-03-29T00:30:00Z";
 
 /// The sample conversation every front end's snapshot tests render (the terminal's copy is in
-/// `src/cli/render.rs`): the welcome, a question, a crisis, a concern (built by hand until the
-/// core gives one for this message), a fallback, an entry in full, the answer to a long
-/// message, a question on a Saturday night, a crisis the night the clocks change, and a
-/// message naming Stranraer.
+/// `src/cli/render.rs`): the welcome, a deep link's first steps, two questions, a crisis of
+/// each category, the emergency lines, a concern (built by hand until the core gives one for
+/// this message), a fallback, an entry in full, the answer to a long message, and a stage of
+/// the journey; then a question on a Saturday night, a crisis the night the clocks
+/// change, and a message naming Stranraer, each at a fixed time.
 pub fn samples(assistant: &signpost::Assistant) -> Vec<(&'static str, signpost::Reply)> {
     use signpost::reply::ConcernNotice;
-    use signpost::{FixedClock, Turn};
+    use signpost::{FixedClock, Stage, Turn};
     use std::sync::Arc;
     // Fixed times, so that whether each line is open is pinned too: a weekday morning for
     // most, then a Saturday night and the night the clocks go forward.
@@ -143,20 +144,39 @@ pub fn samples(assistant: &signpost::Assistant) -> Vec<(&'static str, signpost::
     while long.chars().count() < 2_500 {
         long.push_str("I keep going over everything that happened this year. ");
     }
+    let deep_link = assistant.start("family").pop().expect("a reply");
     vec![
         ("welcome", assistant.welcome()),
+        ("deep_link", deep_link),
         (
             "question",
             ask("my partner has just been sent to prison, who can help me and the kids"),
         ),
+        ("visit", ask("how do i visit ma da in hmp dumfries")),
         (
             "crisis",
             ask("I can't go on any more, I want to kill myself"),
         ),
+        (
+            "crisis_danger",
+            ask("he's banging on the door and I'm scared he'll get in"),
+        ),
+        (
+            "crisis_overdose",
+            ask("I've swallowed a load of paracetamol"),
+        ),
+        (
+            "crisis_domestic_abuse",
+            ask("I'm scared he'll hurt me again tonight"),
+        ),
+        ("crisis_sexual_assault", ask("I was raped last night")),
+        ("crisis_child", ask("my 14 year old daughter has run away")),
+        ("crisis_lines", assistant.crisis()),
         ("concern", concern),
         ("fallback", ask("what is the best recipe for banana bread")),
         ("entry", assistant.entry("families-outside")),
         ("long_message", ask(&long)),
+        ("journey", assistant.journey(Stage::Release)),
         (
             "saturday_night",
             saturday_night.message(&Turn::new(

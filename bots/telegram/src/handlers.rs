@@ -20,24 +20,22 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, MessageKind};
 use teloxide::utils::command::BotCommands;
 
-/// The bot's commands, registered with `setMyCommands` at start.
+/// The bot's commands, registered with `setMyCommands` at start. Each variant's doc comment is
+/// what Telegram's command menu shows, so it is written for the people using the bot: plain
+/// and short. `/start` also carries a deep link's payload (`/start family` picks that menu
+/// choice).
 #[derive(BotCommands, Clone)]
 #[command(rename_rule = "lowercase")]
 pub enum Command {
-    /// `/start`, or a deep link `/start family` that picks a menu choice.
-    #[command(description = "start again and say who you are asking for")]
+    /// Start again
     Start(String),
-    /// How to use the bot.
-    #[command(description = "how to use this service")]
+    /// How to use this service
     Help,
-    /// The "who are you asking for" menu.
-    #[command(description = "change who you are asking for")]
+    /// Choose who you are asking for
     Menu,
-    /// The emergency and 24-hour lines.
-    #[command(description = "emergency and 24-hour lines now")]
+    /// Emergency and 24-hour lines
     Crisis,
-    /// What this is, privacy, where the information comes from.
-    #[command(description = "what this is, privacy, where the information comes from")]
+    /// About this service and your privacy
     About,
 }
 

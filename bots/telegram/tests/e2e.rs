@@ -5,6 +5,7 @@ mod common;
 
 use common::{Call, Harness, html, knowledge_dir, test_settings};
 use serde_json::json;
+use signpost::reply::ContactKind;
 use signpost::{Audience, Turn};
 use signpost_bot_support::test_kit::copy_dir;
 use signpost_telegram::render::{escape, utf16_len};
@@ -69,6 +70,23 @@ async fn start_says_what_this_is_and_shows_the_audience_buttons() {
         .map(|c| c["command"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["start", "help", "menu", "crisis", "about"]);
+    // The "/" menu shows plain, short descriptions written for people, not for programmers.
+    let descriptions: Vec<&str> = commands.body["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        descriptions,
+        [
+            "Start again",
+            "How to use this service",
+            "Choose who you are asking for",
+            "Emergency and 24-hour lines",
+            "About this service and your privacy",
+        ]
+    );
     no_rejections(&h);
     h.stop().await;
 }
@@ -82,12 +100,19 @@ async fn a_families_question_names_families_outside_and_its_helpline() {
     );
     let sent = h.tg.wait_messages(CHAT, 1).await;
     let text = sent[0].text();
-    assert!(text.contains("<b>Families Outside</b>"), "{text}");
-    assert!(text.contains("0800 254 0088"), "{text}");
-    // Contacts one per line, with hours.
+    // The first line is what to do, from the best match, and names the families' helpline;
+    // its number is given once.
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("Families Outside") || first.starts_with("Support for families"),
+        "{text}"
+    );
+    assert_eq!(text.matches("0800 254 0088").count(), 1, "{text}");
+    assert!(text.contains(">Families Outside</a></b>"), "{text}");
+    // Its other ways in follow, one per line, with hours.
     assert!(
         text.lines()
-            .any(|l| l.contains("0800 254 0088") && l.contains("Monday to Friday, 9am to 5pm")),
+            .any(|l| l.contains("60777") && l.contains("Monday to Friday, 9am to 5pm")),
         "{text}"
     );
     assert!(
@@ -134,7 +159,7 @@ async fn a_suicide_message_puts_116_123_and_999_before_any_other_card() {
 async fn a_button_press_is_answered_and_shows_the_entry() {
     let h = Harness::start().await;
     let callback = h.tg.press(CHAT, "e:families-outside", 1001);
-    let sent = h.tg.wait_messages(CHAT, 1).await;
+    h.tg.wait_messages(CHAT, 1).await;
     let calls = h.tg.calls();
     let answered = calls
         .iter()
@@ -150,15 +175,34 @@ async fn a_button_press_is_answered_and_shows_the_entry() {
         answered < shown,
         "the spinner stops before the entry is sent"
     );
-    let text = sent[0].text();
-    assert!(text.contains("<b>Families Outside</b>"), "{text}");
-    assert!(text.contains("0800 254 0088"));
+    // The entry in full, in as many messages as it takes, the buttons under the last.
+    h.wait_handled(1).await;
+    let sent = h.tg.messages_to(CHAT);
+    let text = &sent
+        .iter()
+        .map(|m| m.text())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    assert!(sent.len() > 1, "{text}");
+    for part in &sent {
+        let shown = html::parse(part.text()).unwrap();
+        assert!(utf16_len(&shown) <= 1000, "{shown}");
+    }
+    assert!(text.contains(">Families Outside</a></b>"), "{text}");
+    // Every way to reach them, with hours: the "More" behind an answer's card.
+    for line in [
+        "Call <b>0800 254 0088</b> · Freephone helpline <i>(Monday to Friday, 9am to 5pm)</i>",
+        "Text FAMOUT and your message to <b>60777</b>",
+        "Webchat on the Families Outside website",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
     // The entry's own text (its body) is shown.
     assert!(
         text.contains("Regional Family Support Coordinators"),
         "{text}"
     );
-    let buttons = sent[0].buttons();
+    let buttons = sent.last().unwrap().buttons();
     assert!(
         buttons
             .iter()
@@ -208,22 +252,27 @@ async fn a_deep_link_preselects_the_audience_which_boosts_answers() {
     let h = Harness::start().await;
     let question = boost_sensitive_question(&h);
     h.tg.send_text(CHAT, "/start family");
-    let sent = h.tg.wait_messages(CHAT, 2).await;
-    assert!(sent[0].text().contains("not an emergency service"));
-    assert!(sent[0].buttons().is_empty(), "the choice is already made");
+    let sent = h.tg.wait_messages(CHAT, 1).await;
+    // One message: what this is, then straight to the family's first steps, with no question
+    // about a choice the link has already made.
+    let text = sent[0].text();
+    assert!(text.contains("not an emergency service"), "{text}");
+    assert!(!text.contains("who you are asking for"), "{text}");
+    assert!(!text.contains("Thank you"), "{text}");
     assert!(
-        sent[1]
+        sent[0]
             .buttons()
             .iter()
             .any(|(_, d)| d == "e:families-outside"),
         "{:?}",
-        sent[1].buttons()
+        sent[0].buttons()
     );
     h.tg.send_text(CHAT, question);
-    let sent = h.tg.wait_messages(CHAT, 3).await;
+    let sent = h.tg.wait_messages(CHAT, 2).await;
+    assert_eq!(sent.len(), 2, "the deep link was answered in one message");
     let assistant = h.knowledge.current();
     let expected = render(&message(&assistant, question, Some(Audience::Families)));
-    assert_eq!(sent[2].text(), expected[0].html);
+    assert_eq!(sent[1].text(), expected[0].html);
     h.stop().await;
 }
 
@@ -379,15 +428,10 @@ async fn the_flood_limit_answers_once_then_stays_silent() {
     }
     h.wait_handled(9).await;
     let sent = h.tg.messages_to(CHAT);
-    // Five answers, then one note: with the emergency lines and whether each is open now,
-    // the note may take more than one message, but nothing else follows.
-    let answer = |m: &Call| m.text().starts_with("Here's what that means");
-    assert!(sent[..5].iter().all(answer));
-    assert!(
-        (6..=7).contains(&sent.len()) && !sent[5..].iter().any(answer),
-        "{:#?}",
-        sent.iter().map(Call::text).collect::<Vec<_>>()
-    );
+    let mut lines = h.knowledge.current().crisis();
+    lines.suggestions.clear();
+    let note_parts = signpost_telegram::render::render_with_note(FLOOD_NOTE, &lines).len();
+    assert_eq!(sent.len(), 5 + note_parts, "five answers and one note");
     let note = sent[5].text();
     assert!(note.starts_with(&escape(FLOOD_NOTE)), "{note}");
     assert!(note.contains("999"), "the note carries the emergency lines");
@@ -409,11 +453,7 @@ async fn the_flood_limit_answers_once_then_stays_silent() {
     })
     .await;
     h.wait_handled(10).await;
-    assert_eq!(
-        h.tg.messages_to(CHAT).len(),
-        sent.len(),
-        "nothing more was sent"
-    );
+    assert_eq!(h.tg.messages_to(CHAT).len(), 5 + note_parts);
 
     // Another chat is not affected.
     h.tg.send_text(CHAT + 1, "my son has been arrested");
@@ -453,15 +493,36 @@ async fn text_over_2000_characters_is_answered_from_its_first_part_with_a_note()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_crisis_about_help_menu_and_unknown() {
     let h = Harness::start().await;
-    for command in ["/crisis", "/about", "/help", "/menu", "/frobnicate"] {
+    // Each command's reply, all its parts joined (the emergency lines take two messages).
+    let mut replies: Vec<Call> = Vec::new();
+    for (i, command) in ["/crisis", "/about", "/help", "/menu", "/frobnicate"]
+        .into_iter()
+        .enumerate()
+    {
+        let before = h.tg.messages_to(CHAT).len();
         h.tg.send_text(CHAT, command);
+        h.wait_handled(i as u64 + 1).await;
+        let parts = h.tg.messages_to(CHAT).split_off(before);
+        assert!(!parts.is_empty(), "{command} is answered");
+        let mut reply = parts.last().unwrap().clone();
+        reply.body["text"] = json!(
+            parts
+                .iter()
+                .map(|p| p.text())
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        );
+        replies.push(reply);
     }
-    let sent = h.tg.wait_messages(CHAT, 5).await;
+    let sent = replies;
     let crisis = sent[0].text();
     assert!(
         crisis.contains("999") && crisis.contains("116 123"),
         "{crisis}"
     );
+    // Each line once, as words: no icon stands in for "call".
+    assert_eq!(crisis.matches("116 123").count(), 1, "{crisis}");
+    assert!(!crisis.contains('📞'), "{crisis}");
 
     let about = sent[1].text();
     let assistant = h.knowledge.current();
@@ -485,10 +546,15 @@ async fn commands_crisis_about_help_menu_and_unknown() {
     assert!(sent[4].text().starts_with(&escape(UNKNOWN_COMMAND_NOTE)));
 
     // A cry for help typed after a slash still gets the safety lines first.
+    let before = h.tg.messages_to(CHAT).len();
     h.tg.send_text(CHAT, "/i want to kill myself");
-    let sent = h.tg.wait_messages(CHAT, 6).await;
-    assert!(sent[5].text().starts_with("🆘"), "{}", sent[5].text());
-    assert!(sent[5].text().contains("116 123"));
+    let sent = h.tg.wait_messages(CHAT, before + 1).await;
+    assert!(
+        sent[before].text().starts_with("🆘"),
+        "{}",
+        sent[before].text()
+    );
+    assert!(sent[before].text().contains("116 123"));
     no_rejections(&h);
     h.stop().await;
 }
@@ -527,13 +593,15 @@ async fn waits_out_429(settings: Settings) {
     let h = Harness::start_with(settings, knowledge_dir()).await;
     h.tg.fail("sendMessage", Some(CHAT), 1, 429, retry_after(1));
     h.tg.send_text(CHAT, "/crisis");
-    h.tg.wait_messages(CHAT, 1).await;
+    h.wait_handled(1).await;
     let attempts: Vec<Call> =
         h.tg.calls()
             .into_iter()
             .filter(|c| c.method == "sendmessage" && c.chat() == Some(CHAT))
             .collect();
-    assert_eq!(attempts.len(), 2);
+    // The first part is refused once, then sent; the other parts follow.
+    let parts = render(&h.knowledge.current().crisis()).len();
+    assert_eq!(attempts.len(), 1 + parts);
     assert_eq!(attempts[0].status, 429);
     assert_eq!(attempts[1].status, 200);
     assert!(attempts[1].at - attempts[0].at >= Duration::from_millis(900));
@@ -678,4 +746,227 @@ async fn webhook_mode_checks_the_secret_and_answers() {
     let tg = h.stop().await;
     // Other replicas keep serving: stopping one does not delete the webhook.
     assert!(!tg.calls().iter().any(|c| c.method == "deletewebhook"));
+}
+
+// ---- Replies that read well on a phone ----
+
+/// What a person sees of a message: the text without tags, entities decoded.
+fn seen(call: &Call) -> String {
+    html::parse(call.text()).unwrap_or_else(|e| panic!("{e}: {}", call.text()))
+}
+
+/// Every run of digits, a single space allowed between groups, as digits only: a number as a
+/// person reads it, however it is spaced.
+fn numbers_in(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_digit() {
+            current.push(*c);
+        } else if *c == ' '
+            && !current.is_empty()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+        {
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Every phone and text number in the knowledge, as digits.
+fn phone_numbers(assistant: &signpost::Assistant) -> std::collections::HashSet<String> {
+    assistant
+        .knowledge()
+        .entries
+        .iter()
+        .flat_map(|e| &e.contacts)
+        .filter(|c| matches!(c.kind, ContactKind::Phone | ContactKind::Text))
+        .map(|c| digits(&c.value))
+        .collect()
+}
+
+/// The openers a lead must never be: they say nothing a person can act on.
+const GENERIC_OPENERS: &[&str] = &[
+    "These are the places most likely to help",
+    "Here's what that means, and who can help",
+    "You might also find these useful",
+    "Here are some results",
+];
+
+/// Sends each message from its own chat and returns every part of what each chat got back.
+async fn ask_each(h: &Harness, first_chat: i64, questions: &[String]) -> Vec<Vec<Call>> {
+    let before = h.stats().updates_handled();
+    for (i, q) in questions.iter().enumerate() {
+        h.tg.send_text(first_chat + i as i64, q);
+    }
+    h.wait_handled(before + questions.len() as u64).await;
+    (0..questions.len())
+        .map(|i| h.tg.messages_to(first_chat + i as i64))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_dev_question_gets_a_short_reply_with_each_number_once_and_the_action_first() {
+    let h = Harness::start().await;
+    let cases = signpost::eval::read_cases(&knowledge_dir().join("../../shared/eval/dev.toml"))
+        .expect("the shared folder sits beside the checkout");
+    let questions: Vec<String> = cases.iter().map(|c| c.q.clone()).collect();
+    let replies = ask_each(&h, 7_100_000, &questions).await;
+    let assistant = h.knowledge.current();
+    let numbers = phone_numbers(&assistant);
+    let mut problems = Vec::new();
+    for (q, sent) in questions.iter().zip(&replies) {
+        assert!(!sent.is_empty(), "{q}: no reply");
+        let texts: Vec<String> = sent.iter().map(seen).collect();
+        for text in &texts {
+            let length = utf16_len(text);
+            if length > 1000 {
+                problems.push(format!("{q}: a message of {length} visible characters"));
+            }
+        }
+        let all = texts.join("\n");
+        let mut counted = std::collections::HashMap::new();
+        for n in numbers_in(&all).into_iter().filter(|n| numbers.contains(n)) {
+            *counted.entry(n).or_insert(0) += 1;
+        }
+        for (n, times) in counted.into_iter().filter(|(_, t)| *t > 1) {
+            problems.push(format!("{q}: the number {n} is shown {times} times"));
+        }
+        let reply = assistant.message(&Turn::new(q));
+        let lead = texts[0].split("\n\n").next().unwrap_or_default().trim();
+        if GENERIC_OPENERS.iter().any(|g| lead.starts_with(g)) {
+            problems.push(format!("{q}: the lead is a generic opener: {lead:?}"));
+        }
+        // An answer leads with the best match's own first thing to do, then at most a line
+        // saying whether a line it gives is open.
+        if reply.safety.is_none() && !reply.fallback {
+            // (The harness's clock is a weekday morning, when no open line is moved above
+            // the best match.)
+            let best = &reply.results[0].id;
+            let summary = &assistant.knowledge().get(best).unwrap().summary;
+            let status = lead.strip_prefix(summary.trim()).map(str::trim);
+            if !status.is_some_and(|s| {
+                s.is_empty() || s.contains(": open now") || s.contains(": closed now")
+            }) {
+                problems.push(format!(
+                    "{q}: the lead is {lead:?}, not what {best} says to do"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    no_rejections(&h);
+    h.stop().await;
+}
+
+/// The 24-hour line a category is about: the first phone or text line of the first entry it
+/// shows (999 itself when that entry is the police).
+fn first_line(assistant: &signpost::Assistant, category: &str) -> String {
+    let rules = &assistant.knowledge().safety;
+    let category = rules.categories.iter().find(|c| c.id == category).unwrap();
+    let entry = assistant.knowledge().get(&category.show[0]).unwrap();
+    entry
+        .contacts
+        .iter()
+        .find(|c| matches!(c.kind, ContactKind::Phone | ContactKind::Text))
+        .map(|c| c.value.clone())
+        .expect("a line to call or text")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_crisis_example_puts_999_and_the_24_hour_line_first_and_stays_on_the_crisis() {
+    let h = Harness::start().await;
+    let assistant = h.knowledge.current();
+    // The examples of the rules the bot loaded (the loaded rules keep no examples, so they are
+    // read from the same file).
+    let text = std::fs::read_to_string(h.knowledge.dir().join("safety.toml")).unwrap();
+    let rules: toml::Table = text.parse().unwrap();
+    let examples: Vec<(String, String)> = rules["category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            let id = c["id"].as_str().unwrap().to_string();
+            c["examples"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |e| (id.clone(), e.as_str().unwrap().to_string()))
+        })
+        .collect();
+    assert!(examples.len() > 30);
+    let questions: Vec<String> = examples.iter().map(|(_, e)| e.clone()).collect();
+    let replies = ask_each(&h, 7_200_000, &questions).await;
+    let addresses: Vec<String> = assistant
+        .knowledge()
+        .entries
+        .iter()
+        .flat_map(|e| &e.contacts)
+        .filter(|c| c.kind == ContactKind::Address)
+        .map(|c| c.value.clone())
+        .collect();
+    let mut problems = Vec::new();
+    for ((category, example), sent) in examples.iter().zip(&replies) {
+        let all = sent.iter().map(seen).collect::<Vec<_>>().join("\n\n");
+        let head: String = {
+            let mut used = 0;
+            all.chars()
+                .take_while(|c| {
+                    used += c.len_utf16();
+                    used <= 400
+                })
+                .collect()
+        };
+        let mut wanted = vec!["999".to_string(), first_line(&assistant, category)];
+        if category == "suicide-self-harm" {
+            wanted.push("85258".into());
+        }
+        for line in &wanted {
+            if !numbers_in(&head).contains(&digits(line)) {
+                problems.push(format!(
+                    "{example:?} ({category}): {line} is not in the first 400 characters:\n{head}"
+                ));
+            }
+        }
+        for address in &addresses {
+            if all.contains(address.as_str()) {
+                problems.push(format!("{example:?}: shows the postal address {address:?}"));
+            }
+        }
+        if category == "suicide-self-harm" {
+            let reply = assistant.message(&Turn::new(example));
+            let show = &reply.safety.as_ref().unwrap().categories;
+            assert!(show.contains(category));
+            if !reply.cards.is_empty() {
+                problems.push(format!(
+                    "{example:?}: shows search cards {:?}",
+                    reply.cards.iter().map(|c| &c.id).collect::<Vec<_>>()
+                ));
+            }
+            let lines: Vec<&String> = assistant
+                .knowledge()
+                .safety
+                .categories
+                .iter()
+                .flat_map(|c| &c.show)
+                .collect();
+            for entry in &assistant.knowledge().entries {
+                if !lines.contains(&&entry.id) && all.contains(&entry.title) {
+                    problems.push(format!("{example:?}: shows {}", entry.title));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    no_rejections(&h);
+    h.stop().await;
 }

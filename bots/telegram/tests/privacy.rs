@@ -27,11 +27,12 @@ async fn a_whole_conversation_leaves_no_words_names_ids_or_token_in_the_logs() {
     let capture = capture_logs("trace", &[]);
 
     let h = Harness::start().await;
-    let mut expected = 0;
+    // Every update is waited for until handled in full (a reply may take several messages).
+    let mut updates = 0;
     for words in WORDS {
         h.tg.send_text(CHAT, words);
-        expected += if *words == "/start family" { 2 } else { 1 };
-        h.tg.wait_messages(CHAT, expected).await;
+        updates += 1;
+        h.wait_handled(updates).await;
     }
     // A long message, with a secret word past the part that is searched.
     let mut long = "my brother Oswaldine got lifted ".to_string();
@@ -39,16 +40,17 @@ async fn a_whole_conversation_leaves_no_words_names_ids_or_token_in_the_logs() {
         long.push_str("and everything is going wrong with Peregrinewood ");
     }
     h.tg.send_text(CHAT, &long);
-    expected += 1;
-    h.tg.wait_messages(CHAT, expected).await;
+    updates += 1;
+    h.wait_handled(updates).await;
     // Buttons, a sticker, a photo with a caption.
     h.tg.press(CHAT, "e:families-outside", 1001);
     h.tg.press(CHAT, "c:victim", 1002);
     h.tg.press(CHAT, "x:Zanzibarquill", 1003);
     h.tg.send_sticker(CHAT);
     h.tg.send_photo(CHAT, Some("a picture of Marigoldhaven prison letter"));
-    expected += 5;
-    h.tg.wait_messages(CHAT, expected).await;
+    updates += 5;
+    h.wait_handled(updates).await;
+    let before = h.tg.messages_to(CHAT).len();
     // An update teloxide cannot parse: teloxide logs it whole, the bridge withholds it.
     h.tg.push(
         "message",
@@ -64,8 +66,7 @@ async fn a_whole_conversation_leaves_no_words_names_ids_or_token_in_the_logs() {
             "description": "Bad Request: can't parse entities: Quentavius at byte offset 3"}),
     );
     h.tg.send_text(CHAT, "what is bail Lysandrel");
-    expected += 1;
-    h.tg.wait_messages(CHAT, expected).await;
+    h.tg.wait_messages(CHAT, before + 1).await;
     h.stop().await;
 
     let logs = capture.text();

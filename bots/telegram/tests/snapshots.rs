@@ -1,6 +1,8 @@
 //! What people see on Telegram, pinned by snapshots of the HTML and buttons of each message
-//! (`cargo insta review` after a deliberate change): the welcome, a question, a crisis, a
-//! concern, a fallback, an entry in full, the answer to a long message, and `/about`.
+//! (`cargo insta review` after a deliberate change): the shared sample conversation
+//! (`test_kit::samples`: the welcome, a deep link, questions, a crisis of each category and
+//! the emergency lines, a concern, a fallback, an entry in full, a long message, a stage of the
+//! journey) and `/about`.
 
 mod common;
 

@@ -4,24 +4,18 @@
 use super::{
     Button, Embed, Field, NOTE_COLOUR, Rendered, SAFETY_COLOUR, SERVICE_COLOUR, Style, TOPIC_COLOUR,
 };
+use crate::limits;
 use signpost::reply::{Card, Contact, ContactKind, Kind, Suggestion};
 use signpost::{Action, Reply};
 
-/// What a contact is, for a field heading.
+/// What a contact is, in a word ("Call", "Text", "Web chat", ...).
 pub fn contact_kind(kind: ContactKind) -> &'static str {
-    match kind {
-        ContactKind::Phone => "Phone",
-        ContactKind::Text => "Text",
-        ContactKind::Webchat => "Webchat",
-        ContactKind::Email => "Email",
-        ContactKind::Web => "Website",
-        ContactKind::Address => "Address",
-    }
+    kind.word()
 }
 
-fn shows_bold(kind: ContactKind) -> bool {
-    matches!(kind, ContactKind::Phone | ContactKind::Text)
-}
+/// Added under the lead when nothing fitted a question: how else to find things here.
+pub const FALLBACK_COMMANDS: &str = "You can also ask again in other words with `/ask`, or look \
+    a service or topic up by its name with `/service` or `/topic`.";
 
 /// A core reply as a message: the safety notice first when there is one (with its 24-hour
 /// lines); otherwise a concern line, if any, above the lead; then one embed per card, then
@@ -56,6 +50,7 @@ pub fn reply(reply: &Reply) -> Rendered {
         let content: Vec<String> = concern
             .into_iter()
             .chain((!lead.is_empty()).then(|| lead.to_string()))
+            .chain(reply.fallback.then(|| FALLBACK_COMMANDS.to_string()))
             .collect();
         if !content.is_empty() {
             out.content = Some(content.join("\n\n"));
@@ -74,15 +69,13 @@ pub fn reply(reply: &Reply) -> Rendered {
     out.fit()
 }
 
-/// A 24-hour line inside the safety notice: the numbers first, then what the service is.
+/// A 24-hour line inside the safety notice: the lines the notice's messages did not give.
 fn safety_field(card: &Card) -> Field {
     let mut lines: Vec<String> = card.contacts.iter().map(contact_line).collect();
-    if let Some(link) = &card.link
-        && !card.contacts.iter().any(|c| &c.value == link)
-    {
-        lines.push(link.clone());
+    let summary = card.summary.trim();
+    if !summary.is_empty() {
+        lines.push(summary.to_string());
     }
-    lines.push(card.summary.clone());
     Field {
         name: card.title.clone(),
         value: lines.join("\n"),
@@ -90,17 +83,52 @@ fn safety_field(card: &Card) -> Field {
     }
 }
 
-fn contact_line(contact: &Contact) -> String {
-    let value = if shows_bold(contact.kind) {
-        format!("**{}**", contact.value)
-    } else {
-        contact.value.clone()
+/// One contact on one line, as what to do, with its label and hours, e.g.
+/// `Call **0800 254 0088** · Freephone helpline (Monday to Friday, 9am to 5pm)`.
+pub fn contact_line(contact: &Contact) -> String {
+    let value = contact.value.trim();
+    let label = contact
+        .label
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let word = contact.kind.word();
+    let link = |text: &str| {
+        if limits::is_http_url(value) {
+            format!("[{}]({value})", text.replace(['[', ']'], ""))
+        } else {
+            text.to_string()
+        }
     };
-    let mut line = format!("{}: {value}", contact_kind(contact.kind));
-    if let Some(hours) = &contact.hours {
-        line.push_str(" (");
-        line.push_str(hours);
-        line.push(')');
+    let mut line = if let Some(said) = contact.label_with_value() {
+        // "Call 999 from a mobile and dial 55 when you are prompted": 55 is not for dialling.
+        said.to_string()
+    } else if let Some(start) = contact.label_before_value() {
+        format!("{start} **{value}**")
+    } else {
+        match (contact.kind, label) {
+            (ContactKind::Phone | ContactKind::Text, Some(l)) => {
+                format!("{word} **{value}** · {l}")
+            }
+            (ContactKind::Phone | ContactKind::Text, None) => format!("{word} **{value}**"),
+            (ContactKind::Web | ContactKind::Webchat, Some(l)) if contact.label_names_kind() => {
+                link(l)
+            }
+            (ContactKind::Web | ContactKind::Webchat, l) => {
+                format!("{word}: {}", link(l.unwrap_or(value)))
+            }
+            // "Write a letter: Freepost ...", "Dumfries office: Council Offices, ...".
+            (_, Some(l)) => format!("{l}: {value}"),
+            (_, None) => format!("{word}: {value}"),
+        }
+    };
+    if let Some(hours) = contact
+        .hours
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
+        line.push_str(&format!(" ({hours})"));
     }
     if let Some(status) = status_line(contact) {
         line.push_str(" · ");
@@ -118,41 +146,30 @@ pub fn status_line(contact: &Contact) -> Option<String> {
     })
 }
 
-/// One card: the title linking to its website, the summary (and the full text when shown on
-/// its own), each contact as a field with its hours, and a footer with what it is and when it
-/// was last checked.
+/// One card: the title linking to its website, the summary when the reply has not said it
+/// already, each contact on its own line (the website is the title's link), then the full text
+/// when the entry is shown on its own; a footer says what it is and when it was last checked.
 pub fn card_embed(card: &Card) -> Embed {
-    let mut description = card.summary.clone();
+    let mut parts: Vec<String> = Vec::new();
+    let summary = card.summary.trim();
+    if !summary.is_empty() {
+        parts.push(summary.to_string());
+    }
+    let lines: Vec<String> = card
+        .contacts
+        .iter()
+        .filter(|c| !(c.kind == ContactKind::Web && card.link.as_deref() == Some(c.value.trim())))
+        .map(contact_line)
+        .collect();
+    if !lines.is_empty() {
+        parts.push(lines.join("\n"));
+    }
     if let Some(body) = &card.body {
         let body = discord_markdown(body);
         if !body.is_empty() {
-            description.push_str("\n\n");
-            description.push_str(&body);
+            parts.push(body);
         }
     }
-    let fields = card
-        .contacts
-        .iter()
-        .map(|c| {
-            let value = if shows_bold(c.kind) {
-                format!("**{}**", c.value)
-            } else {
-                c.value.clone()
-            };
-            Field {
-                name: c
-                    .label
-                    .clone()
-                    .unwrap_or_else(|| contact_kind(c.kind).to_string()),
-                value: [Some(value), c.hours.clone(), status_line(c)]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                inline: false,
-            }
-        })
-        .collect();
     let mut footer = vec![match card.kind {
         Kind::Service => "Service".to_string(),
         Kind::Topic => "Topic".to_string(),
@@ -164,8 +181,8 @@ pub fn card_embed(card: &Card) -> Embed {
     Embed {
         title: Some(card.title.clone()),
         url: card.link.clone(),
-        description: Some(description),
-        fields,
+        description: (!parts.is_empty()).then(|| parts.join("\n\n")),
+        fields: Vec::new(),
         footer: Some(footer.join(" · ")),
         colour: match card.kind {
             Kind::Service => SERVICE_COLOUR,

@@ -12,7 +12,7 @@ mod split;
 
 pub use html::{escape, markdown, plain_text};
 pub use keyboard::{MAX_BUTTONS, MAX_CALLBACK_DATA, keyboard};
-pub use split::{split_blocks, utf16_len};
+pub use split::{Limit, split_blocks, utf16_len, visible_len};
 
 use html::link_html;
 use signpost::assistant::conversation::About;
@@ -22,6 +22,16 @@ use teloxide::types::InlineKeyboardMarkup;
 /// Telegram's limit on one message's text, in UTF-16 code units after entity parsing. The
 /// renderer keeps the HTML source itself within it, which is stricter.
 pub const MAX_MESSAGE_LEN: usize = 4096;
+
+/// The most a message shows, in UTF-16 code units of visible text: about a phone screen and a
+/// half, and below the length at which some clients stop making phone numbers tappable.
+pub const MAX_VISIBLE_LEN: usize = 1000;
+
+/// The limits every message is cut to.
+pub const LIMIT: Limit = Limit {
+    visible: MAX_VISIBLE_LEN,
+    html: MAX_MESSAGE_LEN,
+};
 
 /// One message to send: HTML text and, on the last part of a reply, its buttons.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,14 +45,14 @@ pub struct OutgoingMessage {
 /// Renders a reply: safety notice first, then the lead, then the cards, then the buttons.
 /// Long replies are split into several messages; the buttons go under the last one.
 pub fn render(reply: &Reply) -> Vec<OutgoingMessage> {
-    render_blocks(reply_blocks(reply), &reply.buttons(), MAX_MESSAGE_LEN)
+    render_blocks(reply_blocks(reply), &reply.buttons(), LIMIT)
 }
 
 /// Like [`render`], with a plain-text note (escaped here) shown before everything else.
 pub fn render_with_note(note: &str, reply: &Reply) -> Vec<OutgoingMessage> {
     let mut blocks = paragraphs(note);
     blocks.extend(reply_blocks(reply));
-    render_blocks(blocks, &reply.buttons(), MAX_MESSAGE_LEN)
+    render_blocks(blocks, &reply.buttons(), LIMIT)
 }
 
 /// `/about`: the core's wording, headed sections, then `platform_note` (what Telegram itself
@@ -60,14 +70,14 @@ pub fn render_about(about: &About, platform_note: &str) -> Vec<OutgoingMessage> 
             escape(&about.source)
         ),
     ];
-    render_blocks(blocks, &about.suggestions, MAX_MESSAGE_LEN)
+    render_blocks(blocks, &about.suggestions, LIMIT)
 }
 
-/// Splits blocks into messages of at most `limit` and puts the keyboard on the last one.
+/// Splits blocks into messages within `limit` and puts the keyboard on the last one.
 pub fn render_blocks(
     blocks: Vec<String>,
     suggestions: &[Suggestion],
-    limit: usize,
+    limit: Limit,
 ) -> Vec<OutgoingMessage> {
     let mut parts: Vec<OutgoingMessage> = split_blocks(&blocks, limit)
         .into_iter()
@@ -133,30 +143,36 @@ fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// One card: the title in bold, the summary, then each contact on its own line.
+/// One card: the title in bold (a link to its website, when it has one), the summary when
+/// the reply has not said it already, then each contact on its own line.
 pub fn card_block(card: &Card) -> String {
-    let mut out = format!("<b>{}</b>", escape(card.title.trim()));
+    let title = escape(card.title.trim());
+    let link = card.link.as_deref().filter(|l| html::is_web_url(l));
+    let mut out = match link {
+        Some(link) => format!("<b>{}</b>", link_html(link, card.title.trim())),
+        None => format!("<b>{title}</b>"),
+    };
     let summary = card.summary.trim();
     if !summary.is_empty() {
         out.push('\n');
         out.push_str(&escape(summary));
     }
-    for contact in &card.contacts {
+    // The website is the title's link: no line of its own.
+    let contacts = card
+        .contacts
+        .iter()
+        .filter(|c| !(c.kind == ContactKind::Web && Some(c.value.trim()) == link));
+    for contact in contacts {
         out.push('\n');
         out.push_str(&contact_line(contact));
-    }
-    if let Some(link) = &card.link
-        && !card.contacts.iter().any(|c| c.value == *link)
-    {
-        out.push_str("\n🔗 ");
-        out.push_str(&link_html(link, "More information"));
     }
     out
 }
 
-/// One contact on one line, with its label, hours and whether it is open now, e.g.
-/// `📞 <b>0800 254 0088</b> · Freephone helpline (Monday to Friday, 9am to 5pm) · 🔴 Closed
-/// now: opens Monday at 9am`.
+/// One contact on one line, as what to do, with its label, hours and whether it is open now:
+/// the kind of contact in words ("Call", "Text", "Web chat", ...) so that a screen reader says
+/// what the line is, e.g. `Call <b>0800 254 0088</b> · Freephone helpline <i>(Monday to
+/// Friday, 9am to 5pm)</i> · Closed now: opens Monday at 9am`.
 pub fn contact_line(contact: &Contact) -> String {
     let value = contact.value.trim();
     let label = contact
@@ -164,40 +180,29 @@ pub fn contact_line(contact: &Contact) -> String {
         .as_deref()
         .map(str::trim)
         .filter(|l| !l.is_empty());
-    let mut line = match contact.kind {
-        ContactKind::Phone | ContactKind::Text => {
-            let icon = if contact.kind == ContactKind::Phone {
-                "📞"
-            } else {
-                "💬"
-            };
-            match label {
-                // "Text SHOUT to" reads best before the number.
-                Some(l) if l.to_lowercase().ends_with(" to") => {
-                    format!("{icon} {} <b>{}</b>", escape(l), escape(value))
-                }
-                Some(l) => format!("{icon} <b>{}</b> · {}", escape(value), escape(l)),
-                None => format!("{icon} <b>{}</b>", escape(value)),
+    let word = contact.kind.word();
+    let mut line = if let Some(said) = contact.label_with_value() {
+        // "Call 999 from a mobile and dial 55 when you are prompted": 55 is not for dialling.
+        escape(said)
+    } else if let Some(start) = contact.label_before_value() {
+        format!("{} <b>{}</b>", escape(start), escape(value))
+    } else {
+        match (contact.kind, label) {
+            (ContactKind::Phone | ContactKind::Text, Some(l)) => {
+                format!("{word} <b>{}</b> · {}", escape(value), escape(l))
             }
-        }
-        ContactKind::Web | ContactKind::Webchat => {
-            let icon = if contact.kind == ContactKind::Web {
-                "🌐"
-            } else {
-                "💻"
-            };
-            format!("{icon} {}", link_html(value, label.unwrap_or(value)))
-        }
-        ContactKind::Email | ContactKind::Address => {
-            let icon = if contact.kind == ContactKind::Email {
-                "✉️"
-            } else {
-                "📍"
-            };
-            match label {
-                Some(l) => format!("{icon} {} · {}", escape(value), escape(l)),
-                None => format!("{icon} {}", escape(value)),
+            (ContactKind::Phone | ContactKind::Text, None) => {
+                format!("{word} <b>{}</b>", escape(value))
             }
+            (ContactKind::Web | ContactKind::Webchat, Some(l)) if contact.label_names_kind() => {
+                link_html(value, l)
+            }
+            (ContactKind::Web | ContactKind::Webchat, l) => {
+                format!("{word}: {}", link_html(value, l.unwrap_or(value)))
+            }
+            // "Write a letter: Freepost ...", "Dumfries office: Council Offices, ...".
+            (_, Some(l)) => format!("{}: {}", escape(l), escape(value)),
+            (_, None) => format!("{word}: {}", escape(value)),
         }
     };
     if let Some(hours) = contact
@@ -233,7 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn contact_lines_carry_value_label_and_hours() {
+    fn contact_lines_say_what_to_do_in_words() {
         let phone = contact(
             ContactKind::Phone,
             "0800 254 0088",
@@ -242,7 +247,7 @@ mod tests {
         );
         assert_eq!(
             contact_line(&phone),
-            "📞 <b>0800 254 0088</b> · Freephone helpline <i>(Monday to Friday, 9am to 5pm)</i>"
+            "Call <b>0800 254 0088</b> · Freephone helpline <i>(Monday to Friday, 9am to 5pm)</i>"
         );
         let text = contact(
             ContactKind::Text,
@@ -252,7 +257,7 @@ mod tests {
         );
         assert_eq!(
             contact_line(&text),
-            "💬 Text SHOUT to <b>85258</b> <i>(24/7)</i>"
+            "Text SHOUT to <b>85258</b> <i>(24/7)</i>"
         );
         let web = contact(
             ContactKind::Web,
@@ -262,16 +267,46 @@ mod tests {
         );
         assert_eq!(
             contact_line(&web),
-            "🌐 <a href=\"https://example.org/?a=1&amp;b=&quot;2&quot;\">Site &lt;new&gt;</a>"
+            "Website: <a href=\"https://example.org/?a=1&amp;b=&quot;2&quot;\">Site &lt;new&gt;</a>"
+        );
+        let named = contact(
+            ContactKind::Web,
+            "https://x.org/",
+            Some("The X website"),
+            None,
+        );
+        assert_eq!(
+            contact_line(&named),
+            "<a href=\"https://x.org/\">The X website</a>"
         );
         let odd = contact(ContactKind::Web, "javascript:alert(1)", None, None);
-        assert_eq!(contact_line(&odd), "🌐 javascript:alert(1)");
+        assert_eq!(contact_line(&odd), "Website: javascript:alert(1)");
         let email = contact(ContactKind::Email, "help@example.org", None, Some(" "));
-        assert_eq!(contact_line(&email), "✉️ help@example.org");
+        assert_eq!(contact_line(&email), "Email: help@example.org");
         let address = contact(ContactKind::Address, "1 High St & Co", Some("Office"), None);
-        assert_eq!(contact_line(&address), "📍 1 High St &amp; Co · Office");
+        assert_eq!(contact_line(&address), "Office: 1 High St &amp; Co");
         let bare = contact(ContactKind::Phone, "101", None, Some("24 hours"));
-        assert_eq!(contact_line(&bare), "📞 <b>101</b> <i>(24 hours)</i>");
+        assert_eq!(contact_line(&bare), "Call <b>101</b> <i>(24 hours)</i>");
+        // 55 is what to press after dialling 999, not a number to dial: its label says so.
+        let silent = contact(
+            ContactKind::Phone,
+            "55",
+            Some(
+                "Too dangerous to speak? Call 999 from a mobile and dial 55 when you are prompted",
+            ),
+            None,
+        );
+        assert_eq!(
+            contact_line(&silent),
+            "Too dangerous to speak? Call 999 from a mobile and dial 55 when you are prompted"
+        );
+        // Words, never an icon alone.
+        for c in [phone, text, web, email, address, bare] {
+            assert!(
+                !contact_line(&c).starts_with(|ch: char| !ch.is_ascii()),
+                "{c:?}"
+            );
+        }
     }
 
     fn card(id: &str, title: &str) -> Card {
@@ -336,12 +371,12 @@ mod tests {
             html.starts_with("🆘 <b>If you are thinking about suicide</b>\nCall 999 in danger.")
         );
         let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} in {html}"));
-        assert!(at("116 123") < at("<b>Samaritans</b>"));
-        assert!(at("<b>Samaritans</b>") < at("You might also find"));
-        assert!(at("You might also find") < at("<b>Other &lt;service&gt;</b>"));
+        assert!(at("116 123") < at(">Samaritans</a></b>"));
+        assert!(at(">Samaritans</a></b>") < at("You might also find"));
+        assert!(at("You might also find") < at(">Other &lt;service&gt;</a></b>"));
         assert!(html.contains("About Other &lt;service&gt; &amp; more."));
-        // The link is not among the contacts, so it gets its own line.
-        assert!(html.contains("🔗 <a href=\"https://example.org/\">More information</a>"));
+        // The title links to the website.
+        assert!(html.contains("<b><a href=\"https://example.org/\">Other &lt;service&gt;</a></b>"));
         let keyboard = parts[0].keyboard.as_ref().unwrap();
         let data: Vec<String> = keyboard
             .inline_keyboard
@@ -367,7 +402,7 @@ mod tests {
                 .join("\n\n"),
         );
         let blocks = reply_blocks(&reply);
-        let parts = render_blocks(blocks, &reply.suggestions, 500);
+        let parts = render_blocks(blocks, &reply.suggestions, Limit::html(500));
         assert!(parts.len() > 5);
         for (i, part) in parts.iter().enumerate() {
             assert!(utf16_len(&part.html) <= 500);
@@ -394,9 +429,9 @@ mod tests {
                 .html
                 .starts_with("Hello &lt;you&gt; &amp; me\n\n🆘")
         );
-        let only_buttons = render_blocks(Vec::new(), &reply().suggestions, MAX_MESSAGE_LEN);
+        let only_buttons = render_blocks(Vec::new(), &reply().suggestions, LIMIT);
         assert_eq!(only_buttons.len(), 1);
         assert!(!only_buttons[0].html.is_empty());
-        assert!(render_blocks(Vec::new(), &[], MAX_MESSAGE_LEN).is_empty());
+        assert!(render_blocks(Vec::new(), &[], LIMIT).is_empty());
     }
 }

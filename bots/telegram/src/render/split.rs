@@ -1,6 +1,6 @@
-//! Splitting at Telegram's limits: blocks packed into messages of at most 4096 UTF-16 code
-//! units, a block too long for one message split on its lines, a line on a space, never
-//! inside a tag or an entity (open tags are closed and reopened).
+//! Splitting at Telegram's limits: blocks packed into messages that fit a [`Limit`] (visible
+//! characters and HTML length), a block too long for one message split on its lines, a line on
+//! a space, never inside a tag or an entity (open tags are closed and reopened).
 
 use super::html::{next_token, open_tag_name};
 
@@ -9,10 +9,56 @@ pub fn utf16_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
 }
 
-/// Packs blocks into messages of at most `limit` UTF-16 units, joining blocks with a blank
-/// line. A block longer than a message is split on its lines, and a line longer than a
-/// message on a space (never inside a tag or an entity; open tags are closed and reopened).
-pub fn split_blocks(blocks: &[String], limit: usize) -> Vec<String> {
+/// The length a person sees, in UTF-16 code units: the text without its tags, each entity
+/// counted as the one character it stands for.
+pub fn visible_len(html: &str) -> usize {
+    let mut len = 0;
+    let mut rest = html;
+    while !rest.is_empty() {
+        let n = next_token(rest);
+        len += token_visible_len(&rest[..n]);
+        rest = &rest[n..];
+    }
+    len
+}
+
+fn token_visible_len(token: &str) -> usize {
+    if token.starts_with('<') && token.ends_with('>') {
+        0
+    } else if token.starts_with('&') && token.ends_with(';') && token.len() > 1 {
+        1
+    } else {
+        utf16_len(token)
+    }
+}
+
+/// How much one message may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Visible text, in UTF-16 code units ([`visible_len`]).
+    pub visible: usize,
+    /// The HTML source, in UTF-16 code units ([`utf16_len`]).
+    pub html: usize,
+}
+
+impl Limit {
+    /// A limit on the HTML source only (the visible text is never longer).
+    pub fn html(html: usize) -> Limit {
+        Limit {
+            visible: html,
+            html,
+        }
+    }
+
+    fn fits(&self, html: &str) -> bool {
+        utf16_len(html) <= self.html && visible_len(html) <= self.visible
+    }
+}
+
+/// Packs blocks into messages within `limit`, joining blocks with a blank line. A block longer
+/// than a message is split on its lines, and a line longer than a message on a space (never
+/// inside a tag or an entity; open tags are closed and reopened).
+pub fn split_blocks(blocks: &[String], limit: Limit) -> Vec<String> {
     pack(
         blocks.iter().flat_map(|block| fit_block(block, limit)),
         "\n\n",
@@ -20,13 +66,13 @@ pub fn split_blocks(blocks: &[String], limit: usize) -> Vec<String> {
     )
 }
 
-/// A block as pieces of at most `limit`, packing its lines back together where they fit.
-fn fit_block(block: &str, limit: usize) -> Vec<String> {
+/// A block as pieces within `limit`, packing its lines back together where they fit.
+fn fit_block(block: &str, limit: Limit) -> Vec<String> {
     let block = block.trim();
     if block.is_empty() {
         return Vec::new();
     }
-    if utf16_len(block) <= limit {
+    if limit.fits(block) {
         return vec![block.to_string()];
     }
     let lines = block
@@ -34,7 +80,7 @@ fn fit_block(block: &str, limit: usize) -> Vec<String> {
         .map(str::trim_end)
         .filter(|l| !l.is_empty())
         .flat_map(|line| {
-            if utf16_len(line) <= limit {
+            if limit.fits(line) {
                 vec![line.to_string()]
             } else {
                 split_line(line, limit)
@@ -43,17 +89,19 @@ fn fit_block(block: &str, limit: usize) -> Vec<String> {
     pack(lines, "\n", limit)
 }
 
-/// Joins pieces (each at most `limit`) with `separator`, in order, into as few parts of at
-/// most `limit` UTF-16 units as greedy packing gives.
-fn pack(pieces: impl IntoIterator<Item = String>, separator: &str, limit: usize) -> Vec<String> {
+/// Joins pieces (each within `limit`) with `separator`, in order, into as few parts within
+/// `limit` as greedy packing gives.
+fn pack(pieces: impl IntoIterator<Item = String>, separator: &str, limit: Limit) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     for piece in pieces {
         if current.is_empty() {
             current = piece;
-        } else if utf16_len(&current) + utf16_len(separator) + utf16_len(&piece) <= limit {
-            current.push_str(separator);
-            current.push_str(&piece);
+            continue;
+        }
+        let joined = format!("{current}{separator}{piece}");
+        if limit.fits(&joined) {
+            current = joined;
         } else {
             parts.push(std::mem::replace(&mut current, piece));
         }
@@ -76,11 +124,11 @@ fn openers(stack: &[(String, String)]) -> String {
     stack.iter().map(|(_, open)| open.as_str()).collect()
 }
 
-/// Splits one line of HTML (tags balanced within it) into chunks of at most `limit`.
-fn split_line(line: &str, limit: usize) -> Vec<String> {
+/// Splits one line of HTML (tags balanced within it) into chunks within `limit`.
+fn split_line(line: &str, limit: Limit) -> Vec<String> {
     let mut chunks = Vec::new();
     let mut rest = line.to_string();
-    while utf16_len(&rest) > limit {
+    while !limit.fits(&rest) {
         let Some((head, tail)) = take_prefix(&rest, limit) else {
             break;
         };
@@ -114,11 +162,12 @@ fn has_text(html: &str) -> bool {
 
 /// The longest prefix that fits in `limit` with its open tags closed, preferably ending at
 /// a space, and the rest with those tags reopened.
-fn take_prefix(s: &str, limit: usize) -> Option<(String, String)> {
+fn take_prefix(s: &str, limit: Limit) -> Option<(String, String)> {
     type Stack = Vec<(String, String)>;
     let mut stack: Stack = Vec::new();
     let mut pos = 0;
     let mut used = 0; // UTF-16 length of s[..pos]
+    let mut shown = 0; // visible length of s[..pos]
     let mut seen_text = false;
     let mut at_space: Option<(usize, Stack)> = None;
     let mut anywhere: Option<(usize, Stack)> = None;
@@ -136,10 +185,11 @@ fn take_prefix(s: &str, limit: usize) -> Option<(String, String)> {
         }
         pos += n;
         used += utf16_len(token);
-        if used > limit {
+        shown += token_visible_len(token);
+        if used > limit.html || shown > limit.visible {
             break;
         }
-        if seen_text && used + utf16_len(&closers(&stack)) <= limit {
+        if seen_text && used + utf16_len(&closers(&stack)) <= limit.html {
             if token == " " {
                 at_space = Some((pos, stack.clone()));
             }
@@ -166,7 +216,7 @@ mod tests {
     fn splits_a_long_line_without_breaking_tags_or_entities() {
         let word = "<b>bold &amp; brave</b> plain &lt;text&gt; ";
         let line = word.repeat(40);
-        let chunks = split_line(line.trim_end(), 100);
+        let chunks = split_line(line.trim_end(), Limit::html(100));
         assert!(chunks.len() > 5);
         for chunk in &chunks {
             assert!(utf16_len(chunk) <= 100, "{chunk}");
@@ -200,7 +250,7 @@ mod tests {
     #[test]
     fn hard_splits_a_word_longer_than_a_message() {
         let line = format!("<a href=\"https://x.org\">{}</a>", "y".repeat(250));
-        let chunks = split_line(&line, 100);
+        let chunks = split_line(&line, Limit::html(100));
         assert!(chunks.len() >= 3);
         for chunk in &chunks {
             assert!(utf16_len(chunk) <= 100);
@@ -214,7 +264,7 @@ mod tests {
         let blocks: Vec<String> = (0..10)
             .map(|i| format!("para {i} {}", "x".repeat(30)))
             .collect();
-        let parts = split_blocks(&blocks, 100);
+        let parts = split_blocks(&blocks, Limit::html(100));
         for part in &parts {
             assert!(utf16_len(part) <= 100);
             assert!(!part.starts_with('\n') && !part.ends_with('\n'));
@@ -225,7 +275,7 @@ mod tests {
             .map(|i| format!("line {i} {}", "z".repeat(20)))
             .collect::<Vec<_>>()
             .join("\n");
-        let parts = split_blocks(std::slice::from_ref(&block), 100);
+        let parts = split_blocks(std::slice::from_ref(&block), Limit::html(100));
         assert!(parts.len() > 1);
         assert_eq!(parts.join("\n"), block);
     }
@@ -233,5 +283,29 @@ mod tests {
     #[test]
     fn utf16_counts_emoji_as_two() {
         assert_eq!(utf16_len("📞a"), 3);
+    }
+
+    #[test]
+    fn visible_length_leaves_out_tags_and_counts_entities_once() {
+        assert_eq!(
+            visible_len("<b>A &amp; B</b> <a href=\"https://x.org\">x</a>"),
+            7
+        );
+    }
+
+    #[test]
+    fn messages_are_cut_to_the_visible_limit_even_when_the_html_is_short_enough() {
+        let line = "<a href=\"https://example.org/a/long/address\">word</a> ".repeat(60);
+        let blocks = vec![line.trim_end().to_string(), "last".to_string()];
+        let limit = Limit {
+            visible: 100,
+            html: 4096,
+        };
+        let parts = split_blocks(&blocks, limit);
+        assert!(parts.len() > 2, "{parts:?}");
+        for part in &parts {
+            assert!(visible_len(part) <= 100, "{part}");
+        }
+        assert!(parts.last().unwrap().ends_with("last"));
     }
 }

@@ -513,6 +513,9 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// Monday 30 March 2026, 10am in Dumfries: every office open.
+pub const WEEKDAY_MORNING: &str = "2026-03-30T09:00:00Z";
+
 /// The fake API and the real bot running against it.
 pub struct Harness {
     pub tg: FakeTelegram,
@@ -528,6 +531,12 @@ impl Harness {
     pub async fn start_with(settings: Settings, dir: PathBuf) -> Harness {
         let tg = FakeTelegram::start().await;
         let (knowledge, _report) = signpost::LiveKnowledge::load(&dir).expect("knowledge loads");
+        // A weekday morning, whenever the tests run: which lines are open, and so which of two
+        // equally good cards comes first, never depends on the hour. Tests about hours set
+        // their own time.
+        knowledge.set_clock(std::sync::Arc::new(
+            signpost::FixedClock::at(WEEKDAY_MORNING).expect("a time"),
+        ));
         let bot = Bot::new(TOKEN).set_api_url(tg.url.clone());
         let running = tokio::time::timeout(
             WAIT,
