@@ -63,7 +63,9 @@ pub const READING: Reading = Reading {
     structure: 0,
     aligned: false,
     pair_max_words: 0,
-    second: false,
+    // One stray sentence of a long calm message ("his mum and dad have given up on him") no
+    // longer decides alone: fewer false alarms on the development sets, the same recall.
+    second: true,
 };
 
 /// The crisis model, with the categories it scores in safety.toml's order.
