@@ -147,7 +147,10 @@ fn a_concern_rule_adds_the_concern_line_and_no_crisis_notice() {
     // The person keeps the answer, with the one line and the emergency lines button.
     let reply = learned().answer(&Turn::new(text));
     assert!(reply.safety.is_none());
-    assert_eq!(reply.concern.expect("a concern").categories, ["suicide-self-harm"]);
+    assert_eq!(
+        reply.concern.expect("a concern").categories,
+        ["suicide-self-harm"]
+    );
     // A crisis rule in the same message still makes it a crisis.
     let verdict = learned().triage("I want it all to stop, I could kill myself");
     assert_eq!(verdict.crisis()[0].id, "suicide-self-harm");
@@ -192,9 +195,12 @@ fn concern_rules_are_checked_like_the_others() {
     let report = knowledge::check(dir.path()).unwrap();
     let all: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
     assert!(
-        report.diagnostics.iter().any(|d| d.line == at("the weather is lovely")
-            && d.severity == Severity::Error
-            && d.message.contains("concern example is not caught")),
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.line == at("the weather is lovely")
+                && d.severity == Severity::Error
+                && d.message.contains("concern example is not caught")),
         "{all:#?}"
     );
 }
