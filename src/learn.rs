@@ -42,9 +42,22 @@ pub enum LearnError {
     Library(String),
 }
 
+/// How the model turns its scores into probabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// One softmax over all labels: the probabilities sum to 1, so every text is given to some
+    /// label, however little it resembles any of them.
+    Softmax,
+    /// One independent yes-or-no (sigmoid) per label: a text unlike everything taught can
+    /// score low on every label.
+    OneVsAll,
+}
+
 /// How to train: the few fastText settings that matter here. Part of any cache key.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainingSettings {
+    /// Softmax or one-vs-all.
+    pub loss: Loss,
     /// Size of the word vectors.
     pub dim: u32,
     /// Passes over the lines.
@@ -66,6 +79,7 @@ pub struct TrainingSettings {
 impl Default for TrainingSettings {
     fn default() -> Self {
         TrainingSettings {
+            loss: Loss::Softmax,
             dim: 16,
             epochs: 20,
             learning_rate: 0.5,
@@ -82,7 +96,11 @@ impl TrainingSettings {
     /// A stable text form of every setting, for cache keys and reports.
     pub fn fingerprint(&self) -> String {
         format!(
-            "dim={} epochs={} lr={} ngrams={} chars={}-{} buckets={} seed={}",
+            "loss={} dim={} epochs={} lr={} ngrams={} chars={}-{} buckets={} seed={}",
+            match self.loss {
+                Loss::Softmax => "softmax",
+                Loss::OneVsAll => "ova",
+            },
             self.dim,
             self.epochs,
             self.learning_rate,
@@ -97,7 +115,10 @@ impl TrainingSettings {
     fn args(&self) -> Args {
         let mut args = Args {
             model: ModelName::Supervised,
-            loss: LossName::Softmax,
+            loss: match self.loss {
+                Loss::Softmax => LossName::Softmax,
+                Loss::OneVsAll => LossName::OneVsAll,
+            },
             min_count: 1,
             min_count_label: 0,
             dim: self.dim as i32,
@@ -181,8 +202,8 @@ impl TextClassifier {
         })
     }
 
-    /// Every label with its probability (they sum to about 1), most likely first. Empty for a
-    /// text with no words.
+    /// Every label with its probability, most likely first (with [`Loss::Softmax`] they sum to
+    /// about 1; with [`Loss::OneVsAll`] each is on its own). Empty for a text with no words.
     pub fn predict(&self, text: &str) -> Vec<(String, f32)> {
         self.model
             .predict(&sanitise(text), self.labels, 0.0)

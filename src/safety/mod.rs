@@ -22,8 +22,9 @@ use crate::knowledge::diagnostics::{Diagnostic, Severity, SourceFile};
 use crate::knowledge::read::FileReader;
 use crate::learn::TrainingSettings;
 use crate::text;
-use classifier::{CrisisClassifier, Scores};
+use classifier::{CrisisClassifier, Reading, Scores};
 use corpus::{CorpusLine, NONE};
+pub use rules::Fired;
 use rules::{Rules, Written};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -69,9 +70,13 @@ struct CategoryFile {
     show: Vec<Spanned<String>>,
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
+    concern_patterns: Vec<Spanned<String>>,
+    #[serde(default)]
     unless: Vec<Spanned<String>>,
     #[serde(default)]
     examples: Vec<Spanned<String>>,
+    #[serde(default)]
+    concern_examples: Vec<Spanned<String>>,
     #[serde(default)]
     concern: Option<String>,
 }
@@ -126,6 +131,9 @@ pub enum Layer {
     Rule {
         /// `path:line` of the pattern.
         source: String,
+        /// `crisis` for one of the category's `patterns`, `concern` for one of its
+        /// `concern_patterns`.
+        level: Level,
     },
     /// The classifier found it at or above the concern threshold.
     Classifier {
@@ -209,19 +217,62 @@ pub struct Safety {
     calm: Arc<Vec<String>>,
     /// safety.toml, as named in explanations.
     source: PathBuf,
+    /// How the classifier is trained.
+    settings: TrainingSettings,
+    /// How the classifier reads a message.
+    reading: Reading,
 }
 
 impl Safety {
     /// The full verdict on a message: rules and classifier, over the whole message.
     pub fn assess(&self, text: &str) -> Verdict<'_> {
-        let sentences = text::sentences(text);
-        let clauses: Vec<&str> = sentences.iter().flat_map(|s| text::clauses(s)).collect();
-        let fired = self.rules.fire(&clauses);
-        let scores = self.classifier.as_ref().map(|c| c.scores(&sentences));
+        let evidence = self.evidence(text);
         Verdict {
-            findings: self.judge(&fired, scores.as_ref(), self.thresholds),
+            findings: self.judge(&evidence.rules, evidence.scores.as_ref(), self.thresholds),
             safety: self,
         }
+    }
+
+    /// What each layer makes of a message, before any threshold: the rules that fire and the
+    /// classifier's scores.
+    pub fn evidence(&self, text: &str) -> Evidence {
+        let sentences = text::sentences(text);
+        let clauses: Vec<&str> = sentences.iter().flat_map(|s| text::clauses(s)).collect();
+        Evidence {
+            rules: self.rules.fire(&clauses),
+            scores: self.classifier.as_ref().map(|c| c.scores(&sentences)),
+        }
+    }
+
+    /// Each piece the classifier read, with its scores.
+    pub fn pieces_scored(&self, text: &str) -> Vec<(String, Scores)> {
+        self.classifier
+            .as_ref()
+            .map(|c| c.pieces_scored(&text::sentences(text)))
+            .unwrap_or_default()
+    }
+
+    /// The findings of this evidence at these thresholds.
+    pub fn findings(&self, evidence: &Evidence, thresholds: Thresholds) -> Vec<Finding> {
+        self.judge(&evidence.rules, evidence.scores.as_ref(), thresholds)
+    }
+
+    /// The same triage with its classifier trained again with other settings and read another
+    /// way (not cached), for choosing them.
+    pub fn retrained(
+        &self,
+        settings: &TrainingSettings,
+        reading: &Reading,
+    ) -> Result<Safety, crate::learn::LearnError> {
+        let ids: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
+        let model =
+            CrisisClassifier::train(&self.corpus, &self.calm, &ids, settings, reading, None)?;
+        Ok(Safety {
+            classifier: Some(Arc::new(model)),
+            settings: *settings,
+            reading: *reading,
+            ..self.clone()
+        })
     }
 
     /// The crisis categories of a message, in file order; empty when it is not a crisis.
@@ -244,17 +295,12 @@ impl Safety {
         &self.corpus
     }
 
-    /// One verdict from both layers. A category is a crisis when one of its rules fired or the
-    /// classifier's probability for it reaches the crisis threshold; a concern when that
-    /// probability reaches the concern threshold, or when it is the most probable category
-    /// of a message the classifier takes for a crisis of some kind (its probability split
-    /// between close categories) at the crisis threshold.
-    fn judge(
-        &self,
-        fired: &[Option<usize>],
-        scores: Option<&Scores>,
-        t: Thresholds,
-    ) -> Vec<Finding> {
+    /// One verdict from both layers. A category is a crisis when one of its crisis rules fired
+    /// or the classifier's probability for it reaches the crisis threshold; a concern when one
+    /// of its concern rules fired, when that probability reaches the concern threshold, or when
+    /// it is the most probable category of a message the classifier takes for a crisis of some
+    /// kind (its probability split between close categories) at the crisis threshold.
+    fn judge(&self, fired: &[Fired], scores: Option<&Scores>, t: Thresholds) -> Vec<Finding> {
         let top = scores.and_then(Scores::top);
         let mut findings = Vec::new();
         for (i, category) in self.categories.iter().enumerate() {
@@ -263,17 +309,23 @@ impl Safety {
             let learned = scores.is_some();
             let concern =
                 learned && (probability >= t.concern || (top == Some(i) && crisis >= t.crisis));
-            let level = if rule.is_some() || (learned && probability >= t.crisis) {
+            let level = if rule.crisis.is_some() || (learned && probability >= t.crisis) {
                 Level::Crisis
-            } else if concern {
+            } else if concern || rule.concern.is_some() {
                 Level::Concern
             } else {
                 continue;
             };
             let mut layers = Vec::new();
-            if let Some(line) = rule {
+            let rule = match (rule.crisis, rule.concern) {
+                (Some(line), _) => Some((line, Level::Crisis)),
+                (None, Some(line)) => Some((line, Level::Concern)),
+                (None, None) => None,
+            };
+            if let Some((line, level)) = rule {
                 layers.push(Layer::Rule {
                     source: format!("{}:{line}", self.source.display()),
+                    level,
                 });
             }
             if concern {
@@ -312,16 +364,23 @@ impl Safety {
             .collect()
     }
 
-    /// The rules alone: the categories (by index) whose patterns fire, for the file's own
-    /// examples and near misses.
+    /// The rules alone: the categories (by index) whose crisis patterns fire, for the file's
+    /// own examples and near misses.
     fn rules_fire(&self, text: &str) -> Vec<usize> {
+        self.rules_fire_at(text, Level::Crisis)
+    }
+
+    /// The categories (by index) whose rules of this level fire (a crisis pattern counts as
+    /// a concern too).
+    fn rules_fire_at(&self, text: &str, level: Level) -> Vec<usize> {
         let sentences = text::sentences(text);
         let clauses: Vec<&str> = sentences.iter().flat_map(|s| text::clauses(s)).collect();
         self.rules
             .fire(&clauses)
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| f.map(|_| i))
+            .filter(|(_, f)| f.crisis.is_some() || (level == Level::Concern && f.concern.is_some()))
+            .map(|(i, _)| i)
             .collect()
     }
 
@@ -398,7 +457,8 @@ impl Safety {
                 &lines,
                 &safety.calm,
                 &ids,
-                &classifier::SETTINGS,
+                &safety.settings,
+                &safety.reading,
                 Some(&cache::folder(root)),
             ) {
                 Ok(model) => {
@@ -472,6 +532,7 @@ impl Safety {
             .iter()
             .map(|c| Written {
                 patterns: &c.patterns,
+                concern_patterns: &c.concern_patterns,
                 unless: &c.unless,
             })
             .collect();
@@ -503,6 +564,8 @@ impl Safety {
             corpus: Arc::new(Vec::new()),
             calm: Arc::new(Vec::new()),
             source: file.path.to_path_buf(),
+            settings: classifier::SETTINGS,
+            reading: classifier::READING,
         };
         if problems.len() > before {
             return None;
@@ -517,6 +580,23 @@ impl Safety {
                         example.span().start,
                         format!(
                             "example is not caught by category `{}`: add or widen a pattern",
+                            cat.id.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
+        for (index, cat) in raw.categories.iter().enumerate() {
+            for example in &cat.concern_examples {
+                if !safety
+                    .rules_fire_at(example.get_ref(), Level::Concern)
+                    .contains(&index)
+                {
+                    problems.push(file.error(
+                        example.span().start,
+                        format!(
+                            "concern example is not caught by category `{}`: add or widen a \
+                             concern pattern",
                             cat.id.get_ref()
                         ),
                     ));
@@ -582,13 +662,22 @@ fn thresholds(
     t
 }
 
+/// What the two layers make of a message, before any threshold.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// Per category, the lines in safety.toml of the rules that fired.
+    pub rules: Vec<Fired>,
+    /// What the classifier made of it (none without a corpus).
+    pub scores: Option<Scores>,
+}
+
 /// One corpus line judged by a model trained without it.
 #[derive(Debug, Clone)]
 pub struct HeldOut {
     /// Its index in [`Safety::corpus`].
     pub line: usize,
-    /// Per category, the line in safety.toml of the rule that fired, if any.
-    pub rules: Vec<Option<usize>>,
+    /// Per category, the lines in safety.toml of the rules that fired.
+    pub rules: Vec<Fired>,
     /// What the classifier made of it.
     pub scores: Scores,
 }
@@ -659,7 +748,7 @@ impl Safety {
     /// and classifier, as a message would be) by a model trained without it. Deterministic:
     /// lines are dealt to folds in file order, label by label. `None` without a corpus.
     pub fn cross_validate(&self, folds: usize) -> Option<CrossValidation> {
-        self.cross_validate_with(folds, &classifier::SETTINGS, self.thresholds)
+        self.cross_validate_with(folds, &self.settings, self.thresholds)
     }
 
     /// Each corpus line as judged by a model trained without it (`folds` models in all, lines
@@ -688,7 +777,8 @@ impl Safety {
                 .filter(|(_, f)| **f != fold)
                 .map(|(l, _)| l.clone())
                 .collect();
-            let Ok(model) = CrisisClassifier::train(&train, &self.calm, &ids, settings, None)
+            let Ok(model) =
+                CrisisClassifier::train(&train, &self.calm, &ids, settings, &self.reading, None)
             else {
                 return Vec::new();
             };
@@ -855,7 +945,7 @@ fn explain(findings: &[&Finding]) -> String {
                 .layers
                 .iter()
                 .map(|l| match l {
-                    Layer::Rule { source } => format!("rule at {source}"),
+                    Layer::Rule { source, .. } => format!("rule at {source}"),
                     Layer::Classifier { probability, .. } => {
                         format!("classifier {probability:.2}")
                     }

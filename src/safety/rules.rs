@@ -5,12 +5,23 @@ use crate::knowledge::diagnostics::{Diagnostic, SourceFile};
 use regex::bytes::{RegexBuilder, RegexSet, RegexSetBuilder};
 use toml::Spanned;
 
+/// What the rules of one category found in a message: the line in safety.toml of the first
+/// crisis pattern and of the first concern pattern that fired, if any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fired {
+    /// A `patterns` line: the category is a crisis.
+    pub crisis: Option<usize>,
+    /// A `concern_patterns` line: plausible, not decisive; the category is at least a concern.
+    pub concern: Option<usize>,
+}
+
 /// The compiled patterns of every category, with where each was written.
 #[derive(Debug, Clone)]
 pub(crate) struct Rules {
     patterns: RegexSet,
-    /// For each pattern: its category (index) and line in safety.toml.
-    pattern_at: Vec<(usize, usize)>,
+    /// For each pattern: its category (index), line in safety.toml, and whether it is a
+    /// concern pattern.
+    pattern_at: Vec<(usize, usize, bool)>,
     unless: RegexSet,
     /// For each `unless`: its category (index).
     unless_of: Vec<usize>,
@@ -20,6 +31,7 @@ pub(crate) struct Rules {
 /// What one category's `patterns` and `unless` lists hold, as written.
 pub(crate) struct Written<'a> {
     pub patterns: &'a [Spanned<String>],
+    pub concern_patterns: &'a [Spanned<String>],
     pub unless: &'a [Spanned<String>],
 }
 
@@ -36,10 +48,15 @@ impl Rules {
         let mut unless = Vec::new();
         let mut unless_of = Vec::new();
         for (index, category) in categories.iter().enumerate() {
-            for pattern in category.patterns {
+            let levelled = category
+                .patterns
+                .iter()
+                .map(|p| (p, false))
+                .chain(category.concern_patterns.iter().map(|p| (p, true)));
+            for (pattern, concern) in levelled {
                 if compiles(file, pattern, problems) {
                     patterns.push(pattern.get_ref().as_str());
-                    pattern_at.push((index, file.position(pattern.span().start).0));
+                    pattern_at.push((index, file.position(pattern.span().start).0, concern));
                 }
             }
             for pattern in category.unless {
@@ -77,15 +94,15 @@ impl Rules {
         }
     }
 
-    /// For each category (by index), the line in safety.toml of the first pattern that fires
-    /// in these clauses of a message, if any.
+    /// For each category (by index), the lines in safety.toml of the first crisis pattern and
+    /// the first concern pattern that fire in these clauses of a message, if any.
     ///
     /// A pattern fires when it matches inside one clause, or across two clauses side by side,
     /// and no `unless` of its category matches in the clause (or clauses) it matched in: "it
     /// started years ago" cannot cancel "but he's outside the door now". Each clause is read
     /// at most three times, so this is linear in the length of the message.
-    pub fn fire(&self, clauses: &[&str]) -> Vec<Option<usize>> {
-        let mut fired: Vec<Option<usize>> = vec![None; self.categories];
+    pub fn fire(&self, clauses: &[&str]) -> Vec<Fired> {
+        let mut fired = vec![Fired::default(); self.categories];
         let mut joined = String::new();
         let mut previous_unless: Option<Vec<bool>> = None;
         for (i, clause) in clauses.iter().enumerate() {
@@ -114,14 +131,22 @@ impl Rules {
         cancelled
     }
 
-    fn record(&self, text: &[u8], cancelled: &[&Vec<bool>], fired: &mut [Option<usize>]) {
+    fn record(&self, text: &[u8], cancelled: &[&Vec<bool>], fired: &mut [Fired]) {
         if !self.patterns.is_match(text) {
             return;
         }
         for i in self.patterns.matches(text).iter() {
-            let (category, line) = self.pattern_at[i];
-            if fired[category].is_none() && !cancelled.iter().any(|c| c[category]) {
-                fired[category] = Some(line);
+            let (category, line, concern) = self.pattern_at[i];
+            if cancelled.iter().any(|c| c[category]) {
+                continue;
+            }
+            let slot = if concern {
+                &mut fired[category].concern
+            } else {
+                &mut fired[category].crisis
+            };
+            if slot.is_none() {
+                *slot = Some(line);
             }
         }
     }

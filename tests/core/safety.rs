@@ -33,7 +33,7 @@ fn a_rule_catches_what_the_classifier_never_learned() {
     assert_eq!(finding.level, Level::Crisis);
     assert_eq!(verdict.findings.len(), 1, "{verdict:?}");
     assert!(
-        matches!(&finding.layers[..], [Layer::Rule { source }] if source.ends_with("safety.toml:10")),
+        matches!(&finding.layers[..], [Layer::Rule { source, .. }] if source.ends_with("safety.toml:10")),
         "{:?}",
         finding.layers
     );
@@ -117,6 +117,115 @@ fn the_default_concern_line_names_999_and_samaritans() {
     assert_eq!(concern[0].concern, signpost::safety::DEFAULT_CONCERN);
     assert!(signpost::safety::DEFAULT_CONCERN.contains("999"));
     assert!(signpost::safety::DEFAULT_CONCERN.contains("116 123"));
+}
+
+#[test]
+fn a_concern_rule_adds_the_concern_line_and_no_crisis_notice() {
+    // "want it to stop" is plausible, not decisive: safety.toml line 12 is a concern pattern.
+    let text = "the dog next door barks all night and I want it to stop";
+    let verdict = learned().triage(text);
+    assert!(!verdict.is_crisis(), "{verdict:?}");
+    let finding = verdict
+        .findings
+        .iter()
+        .find(|f| f.category == "suicide-self-harm")
+        .expect("a concern");
+    assert_eq!(finding.level, Level::Concern);
+    assert!(
+        finding.layers.iter().any(|l| matches!(
+            l,
+            Layer::Rule { source, level: Level::Concern } if source.ends_with("safety.toml:12")
+        )),
+        "{:?}",
+        finding.layers
+    );
+    // What `ask --json` shows admins.
+    let json = serde_json::to_value(finding).unwrap();
+    assert_eq!(json["level"], "concern");
+    assert_eq!(json["layers"][0]["layer"], "rule");
+    assert_eq!(json["layers"][0]["level"], "concern");
+    // The person keeps the answer, with the one line and the emergency lines button.
+    let reply = learned().answer(&Turn::new(text));
+    assert!(reply.safety.is_none());
+    assert_eq!(
+        reply.concern.expect("a concern").categories,
+        ["suicide-self-harm"]
+    );
+    // A crisis rule in the same message still makes it a crisis.
+    let verdict = learned().triage("I want it all to stop, I could kill myself");
+    assert_eq!(verdict.crisis()[0].id, "suicide-self-harm");
+}
+
+#[test]
+fn concern_rules_are_checked_like_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("learned"), dir.path());
+    let path = dir.path().join("safety.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace(
+            r#"concern_examples = ["I want it all to stop"]"#,
+            r#"concern_examples = ["I want it all to stop", "the weather is lovely"]"#,
+        )
+        .replace(
+            r"concern_patterns = ['\bwant (it|this) (all )?to stop\b']",
+            r"concern_patterns = ['\bwant (it|this) (all )?to stop\b', 'unclosed (group']",
+        );
+    std::fs::write(&path, &text).unwrap();
+    let report = knowledge::check(dir.path()).unwrap();
+    let at = |words: &str| {
+        text.lines()
+            .position(|l| l.contains(words))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    let found = |line: usize, words: &str| {
+        report.diagnostics.iter().any(|d| {
+            d.path.ends_with("safety.toml")
+                && d.line == line
+                && d.severity == Severity::Error
+                && d.message.contains(words)
+        })
+    };
+    let all: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(found(at("unclosed (group"), "does not compile"), "{all:#?}");
+    assert!(Assistant::load(dir.path()).is_err());
+    // With the pattern fixed, the example that no rule catches is reported at its line.
+    std::fs::write(&path, text.replace(", 'unclosed (group'", "")).unwrap();
+    let report = knowledge::check(dir.path()).unwrap();
+    let all: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.line == at("the weather is lovely")
+                && d.severity == Severity::Error
+                && d.message.contains("concern example is not caught")),
+        "{all:#?}"
+    );
+}
+
+#[test]
+fn messages_from_outside_the_justice_system_are_never_a_crisis() {
+    // Everyday messages that share no danger with the corpus but words with it (a weekend,
+    // a morning, "won't turn on", "all over the floor"): none is a crisis.
+    for text in [
+        "will it be sunny in dumfries on sunday",
+        "any chance of snow this weekend",
+        "can I book a squash court for friday evening",
+        "my tablet won't switch on",
+        "the printer keeps jamming",
+        "the bath overflowed and there's water all over the floor",
+        "my goldfish isn't eating, what do I do",
+        "what time does the leisure centre open on a saturday morning",
+        "can you recommend a good curry in annan",
+        "who won the darts last night",
+        "how do I make scrambled eggs",
+        "xyzzy plugh",
+    ] {
+        let verdict = shipped().triage(text);
+        assert!(!verdict.is_crisis(), "{text:?}: {:?}", verdict.findings);
+    }
 }
 
 #[test]
