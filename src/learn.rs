@@ -2,9 +2,10 @@
 //! pure-Rust `fasttext` crate), wrapped so the rest of the core never sees the library.
 //!
 //! It is generic: labels are any words, texts any strings. Crisis triage uses it with one label
-//! per crisis category plus `none`; a retrieval re-ranker could use it with entry ids.
-//! Training is deterministic (a fixed seed and one thread), so the same lines and settings
-//! always give the same model and the same verdicts.
+//! per crisis category plus `none`; search's learned re-ranker with entry ids. Training is
+//! deterministic (a fixed seed and one thread), so the same lines and settings always give the
+//! same model and the same verdicts. Trained models are kept on disk by [`cache`], one module
+//! for every use.
 //!
 //! ```
 //! use signpost::learn::{TextClassifier, TrainingSettings};
@@ -16,6 +17,8 @@
 //! assert_eq!(model.predict("hello")[0].0, "greeting");
 //! # Ok::<(), signpost::learn::LearnError>(())
 //! ```
+
+pub mod cache;
 
 use fasttext::FastText;
 use fasttext::args::{Args, LossName, ModelName};
@@ -46,17 +49,20 @@ pub enum LearnError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loss {
     /// One softmax over all labels: the probabilities sum to 1, so every text is given to some
-    /// label, however little it resembles any of them.
+    /// label, however little it resembles any of them. Exact, and cheap for a few dozen labels.
     Softmax,
     /// One independent yes-or-no (sigmoid) per label: a text unlike everything taught can
     /// score low on every label.
     OneVsAll,
+    /// A tree of binary choices (fastText's hierarchical softmax): cheaper for hundreds of
+    /// labels, where an exact softmax would cost each prediction a pass over all of them.
+    HierarchicalSoftmax,
 }
 
 /// How to train: the few fastText settings that matter here. Part of any cache key.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainingSettings {
-    /// Softmax or one-vs-all.
+    /// Softmax, one-vs-all or hierarchical softmax.
     pub loss: Loss,
     /// Size of the word vectors.
     pub dim: u32,
@@ -72,8 +78,11 @@ pub struct TrainingSettings {
     pub max_char_ngram: u32,
     /// Hash buckets shared by word pairs and character n-grams.
     pub buckets: u32,
-    /// Seed of the random initialisation and sampling.
+    /// Seed of the random initialisation and sampling (and of the shuffle).
     pub seed: u32,
+    /// Shuffle the lines (with the seed) before training, so lines grouped by label do not
+    /// teach the last group last, when the learning rate has fallen.
+    pub shuffle: bool,
 }
 
 impl Default for TrainingSettings {
@@ -88,6 +97,7 @@ impl Default for TrainingSettings {
             max_char_ngram: 5,
             buckets: 100_000,
             seed: 1,
+            shuffle: true,
         }
     }
 }
@@ -96,10 +106,11 @@ impl TrainingSettings {
     /// A stable text form of every setting, for cache keys and reports.
     pub fn fingerprint(&self) -> String {
         format!(
-            "loss={} dim={} epochs={} lr={} ngrams={} chars={}-{} buckets={} seed={}",
+            "loss={} dim={} epochs={} lr={} ngrams={} chars={}-{} buckets={} seed={} shuffle={}",
             match self.loss {
                 Loss::Softmax => "softmax",
                 Loss::OneVsAll => "ova",
+                Loss::HierarchicalSoftmax => "hs",
             },
             self.dim,
             self.epochs,
@@ -108,7 +119,8 @@ impl TrainingSettings {
             self.min_char_ngram,
             self.max_char_ngram,
             self.buckets,
-            self.seed
+            self.seed,
+            self.shuffle
         )
     }
 
@@ -118,6 +130,7 @@ impl TrainingSettings {
             loss: match self.loss {
                 Loss::Softmax => LossName::Softmax,
                 Loss::OneVsAll => LossName::OneVsAll,
+                Loss::HierarchicalSoftmax => LossName::HierarchicalSoftmax,
             },
             min_count: 1,
             min_count_label: 0,
@@ -176,11 +189,13 @@ impl TextClassifier {
         // Lines grouped by label would teach the last group last, when the learning rate has
         // fallen: the model would lean towards it. A shuffle with a fixed seed avoids that and
         // keeps training repeatable.
-        {
+        if settings.shuffle {
             use rand::SeedableRng;
             use rand::seq::SliceRandom;
             let mut rng = rand::rngs::StdRng::seed_from_u64(u64::from(settings.seed));
             rows.shuffle(&mut rng);
+        }
+        {
             let mut out = std::io::BufWriter::new(file.as_file_mut());
             for row in &rows {
                 out.write_all(row.as_bytes())?;
@@ -195,18 +210,33 @@ impl TextClassifier {
         }
         let mut args = settings.args();
         args.input = file.path().to_path_buf();
-        let model = FastText::train(args).map_err(|e| LearnError::Library(e.to_string()))?;
-        Ok(TextClassifier {
-            model,
-            labels: labels.len(),
-        })
+        let trained = FastText::train(args).map_err(|e| LearnError::Library(e.to_string()))?;
+        // The library's training dictionary keeps a hash table sized for 30 million words
+        // (120 MB); a model read back from its bytes sizes the table to its vocabulary, and
+        // predicts the same.
+        let mut bytes = Vec::new();
+        trained
+            .save(&mut bytes)
+            .map_err(|e| LearnError::Library(e.to_string()))?;
+        drop(trained);
+        TextClassifier::from_bytes(&bytes)
     }
 
     /// Every label with its probability, most likely first (with [`Loss::Softmax`] they sum to
     /// about 1; with [`Loss::OneVsAll`] each is on its own). Empty for a text with no words.
     pub fn predict(&self, text: &str) -> Vec<(String, f32)> {
+        self.top(text, self.labels)
+    }
+
+    /// The `k` likeliest labels with their probabilities, most likely first. Empty for a text
+    /// with no words.
+    pub fn top(&self, text: &str, k: usize) -> Vec<(String, f32)> {
+        let text = sanitise(text);
+        if text.is_empty() || k == 0 {
+            return Vec::new();
+        }
         self.model
-            .predict(&sanitise(text), self.labels, 0.0)
+            .predict(&text, k.min(self.labels), 0.0)
             .into_iter()
             .map(|p| {
                 let label = p

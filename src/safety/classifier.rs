@@ -2,6 +2,7 @@
 //! so that danger at the end of a long message is not drowned by what comes before.
 
 use super::corpus::{CorpusLine, NONE};
+use crate::learn::cache::{self, Use};
 use crate::learn::{LearnError, Loss, TextClassifier, TrainingSettings};
 use std::path::Path;
 
@@ -18,6 +19,7 @@ pub const SETTINGS: TrainingSettings = TrainingSettings {
     max_char_ngram: 5,
     buckets: 100_000,
     seed: 1,
+    shuffle: true,
 };
 
 /// How a message is cut into the pieces the model reads, and how their scores combine.
@@ -114,9 +116,8 @@ impl CrisisClassifier {
             )
             .filter(|(label, text)| *label != NONE || seen.insert(*text))
             .collect();
-        let train = |pairs: &[(&str, &str)], settings: &TrainingSettings| match cache {
-            Some(folder) => super::cache::train(pairs, settings, folder),
-            None => TextClassifier::train(pairs.iter().copied(), settings),
+        let train = |pairs: &[(&str, &str)], settings: &TrainingSettings| {
+            cache::train(Use::Safety, pairs, settings, cache)
         };
         let binary = if reading.structure > 0 {
             let bin: Vec<(&str, &str)> = pairs
@@ -138,10 +139,7 @@ impl CrisisClassifier {
                 seed: settings.seed + k,
                 ..*settings
             };
-            models.push(match cache {
-                Some(folder) => super::cache::train(&pairs, &settings, folder)?,
-                None => TextClassifier::train(pairs.iter().copied(), &settings)?,
-            });
+            models.push(cache::train(Use::Safety, &pairs, &settings, cache)?);
         }
         Ok(CrisisClassifier {
             models,
@@ -229,7 +227,8 @@ impl CrisisClassifier {
             }
         }
         scores.crisis = match self.loss {
-            Loss::Softmax => scores.categories.iter().sum(),
+            // Both softmaxes share out one probability over the labels.
+            Loss::Softmax | Loss::HierarchicalSoftmax => scores.categories.iter().sum(),
             Loss::OneVsAll => scores.categories.iter().fold(0.0, |a, b| a.max(*b)),
         };
         if let Some(binary) = &self.binary {

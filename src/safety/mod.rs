@@ -11,7 +11,6 @@
 //! probability for it reaches `crisis_threshold`; below that, reaching `concern_threshold`
 //! makes it a concern. The whole message is read, however long, in linear time.
 
-mod cache;
 pub mod classifier;
 pub mod corpus;
 mod rules;
@@ -459,7 +458,7 @@ impl Safety {
                 &ids,
                 &safety.settings,
                 &safety.reading,
-                Some(&cache::folder(root)),
+                Some(&crate::learn::cache::folder(root)),
             ) {
                 Ok(model) => {
                     tracing::debug!(

@@ -6,26 +6,18 @@
 //! find, and the safety notice is decided before search and never touched. When it is unsure
 //! (its best guess is weak) it leaves the ranking alone.
 //!
-//! The classifier sits behind [`Classifier`] (train from labelled lines, predict label
-//! probabilities) so it can move to a shared wrapper without touching the ranking.
-//!
-//! Trained models are kept on disk, found by a hash of everything that made them (the lines,
-//! the settings, the library), so a restart on an unchanged folder reads the model instead of
-//! training it again: training the shipped folder costs about a quarter of a second and,
-//! inside the library, a 120 MB table for a moment; reading it back costs neither. The folder
-//! is `SIGNPOST_CACHE_DIR`, else the platform's cache folder, else the temporary folder, never
-//! inside the knowledge folder (which is watched). A missing, corrupt or unwritable cache only
-//! means training again.
+//! The classifier is the crate's [`TextClassifier`], trained through the one model cache
+//! ([`crate::learn::cache`]), so a restart on an unchanged folder reads the model instead of
+//! training it again: training the shipped folder costs about a quarter of a second; reading
+//! it back costs less. A missing, corrupt or unwritable cache only means training again.
 
 use super::vocabulary::{PLACE_WORDS, STOPWORDS};
 use super::{Parts, Scored, SearchIndex, analyse};
 use crate::knowledge::KnowledgeBase;
+use crate::learn::cache::{self, Use};
+use crate::learn::{Loss, TextClassifier, TrainingSettings};
 use crate::text::normalise;
-use fasttext::FastText;
-use fasttext::args::{Args, LossName, ModelName};
-use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How much the classifier's probability for an entry raises its score, relative to the
 /// candidate it believes in most: `(1 + WEIGHT * p) / (1 + WEIGHT * p_most)`.
@@ -37,137 +29,61 @@ pub(super) const MIN_CONFIDENCE: f32 = 0.4;
 pub(super) const MAX_ENTRIES: usize = 1_500;
 /// How many of its best guesses are read for each message.
 const GUESSES: usize = 10;
-/// The prefix fastText uses to tell labels from words.
-const LABEL_PREFIX: &str = "__label__";
+/// Up to this many entries, an exact softmax over them; a tree (hierarchical softmax) beyond.
+const SOFTMAX_MAX_LABELS: usize = 200;
+
 /// Training settings: small vectors and few passes, so the shipped folder trains in about a
-/// tenth of a second.
-const DIM: i32 = 24;
-const EPOCHS: i32 = 25;
-const LEARNING_RATE: f64 = 0.5;
-const BUCKETS: i32 = 20_000;
-const SEED: i32 = 15;
-/// Bumped whenever what goes into a model changes in a way the cache key does not show.
-const FORMAT: &str = "signpost search model 1; fasttext 0.8";
-/// Models kept in the cache folder; older ones are deleted.
-const KEEP: usize = 8;
+/// tenth of a second; pieces of words (3 to 5 letters) carry what a word means to spellings
+/// never seen in training. Lines are learned in the folder's order (no shuffle).
+const SETTINGS: TrainingSettings = TrainingSettings {
+    loss: Loss::Softmax,
+    dim: 24,
+    epochs: 25,
+    learning_rate: 0.5,
+    word_ngrams: 1,
+    min_char_ngram: 3,
+    max_char_ngram: 5,
+    buckets: 20_000,
+    seed: 15,
+    shuffle: false,
+};
 
-/// A text classifier: trained from `(label, text)` lines, it gives each label's probability
-/// for a text. The same shape as the crisis classifier's wrapper (`TextClassifier`), so this
-/// can move onto it unchanged.
-pub(super) struct Classifier {
-    model: FastText,
-    labels: usize,
-}
-
-impl Classifier {
-    /// Trains on `(label, text)` pairs, or reads the model trained on the same pairs before
-    /// from the cache `folder`. Deterministic: one thread, a fixed seed. `None` when there is
-    /// nothing to learn or training failed.
-    pub fn train(lines: &[(&str, &str)], folder: Option<&Path>) -> Option<Classifier> {
-        let path = folder.map(|f| f.join(format!("search-{}.bin", cache_key(lines))));
-        if let Some(model) = path.as_deref().and_then(read_cached) {
-            return Some(model);
-        }
-        let model = Classifier::train_now(lines)?;
-        if let Some(path) = &path
-            && let Err(err) = write_cached(path, &model)
-        {
-            tracing::warn!(event = "search_model_cache_write_failed", path = %path.display(), error = %err);
-        }
-        Some(model)
+/// Trains on `(label, text)` pairs, or reads the model trained on the same pairs before from
+/// the cache `folder`. Deterministic: one thread, a fixed seed. `None` when there is nothing
+/// to learn or training failed.
+fn train_classifier(lines: &[(&str, &str)], folder: Option<&Path>) -> Option<TextClassifier> {
+    // Lines with no words or no usable label teach nothing.
+    let lines: Vec<(&str, &str)> = lines
+        .iter()
+        .copied()
+        .filter(|(label, text)| {
+            !text.is_empty() && !label.is_empty() && !label.contains(char::is_whitespace)
+        })
+        .collect();
+    let labels: std::collections::BTreeSet<&str> = lines.iter().map(|(l, _)| *l).collect();
+    if labels.len() < 2 {
+        return None;
     }
-
-    fn train_now(lines: &[(&str, &str)]) -> Option<Classifier> {
-        // fastText reads its training lines from a file; they come from the folder's entries,
-        // never from anyone's messages.
-        let mut file = tempfile::Builder::new()
-            .prefix("signpost-search-")
-            .suffix(".txt")
-            .tempfile()
-            .ok()?;
-        let mut labels = std::collections::BTreeSet::new();
-        {
-            let mut out = std::io::BufWriter::new(file.as_file_mut());
-            for &(label, text) in lines {
-                if text.is_empty() || label.is_empty() || label.contains(char::is_whitespace) {
-                    continue;
-                }
-                writeln!(out, "{LABEL_PREFIX}{label} {text}").ok()?;
-                labels.insert(label);
-            }
-            out.flush().ok()?;
+    let settings = TrainingSettings {
+        loss: if labels.len() <= SOFTMAX_MAX_LABELS {
+            Loss::Softmax
+        } else {
+            Loss::HierarchicalSoftmax
+        },
+        ..SETTINGS
+    };
+    match cache::train(Use::Search, &lines, &settings, folder) {
+        Ok(model) => Some(model),
+        Err(err) => {
+            tracing::warn!(event = "search_model_training_failed", error = %err);
+            None
         }
-        if labels.len() < 2 {
-            return None;
-        }
-        let args = Args {
-            input: file.path().to_path_buf(),
-            model: ModelName::Supervised,
-            // A softmax over a few dozen entries is exact and cheap; a tree beyond that.
-            loss: if labels.len() <= 200 {
-                LossName::Softmax
-            } else {
-                LossName::HierarchicalSoftmax
-            },
-            min_count: 1,
-            min_count_label: 0,
-            dim: DIM,
-            epoch: EPOCHS,
-            lr: LEARNING_RATE,
-            word_ngrams: 1,
-            // Pieces of words (3 to 5 letters) carry what a word means to spellings never
-            // seen in training.
-            minn: 3,
-            maxn: 5,
-            bucket: BUCKETS,
-            thread: 1,
-            seed: SEED,
-            verbose: 0,
-            label: LABEL_PREFIX.to_string(),
-            ..Args::default()
-        };
-        let trained = FastText::train(args).ok()?;
-        // The library's training dictionary keeps a hash table sized for 30 million words
-        // (120 MB); a model read back from its bytes sizes the table to its vocabulary.
-        let mut bytes = Vec::new();
-        trained.save(&mut bytes).ok()?;
-        drop(trained);
-        Classifier::from_bytes(&bytes)
-    }
-
-    /// The model in fastText's binary format.
-    fn to_bytes(&self) -> Option<Vec<u8>> {
-        let mut bytes = Vec::new();
-        self.model.save(&mut bytes).ok()?;
-        Some(bytes)
-    }
-
-    /// A model written by [`Classifier::to_bytes`].
-    fn from_bytes(bytes: &[u8]) -> Option<Classifier> {
-        let model = FastText::load(&mut std::io::Cursor::new(bytes)).ok()?;
-        let labels = model.get_labels().0.len();
-        (labels >= 2).then_some(Classifier { model, labels })
-    }
-
-    /// The likeliest labels of a text with their probabilities, best first: at most `k`.
-    pub fn predict(&self, text: &str, k: usize) -> Vec<(String, f32)> {
-        if text.is_empty() {
-            return Vec::new();
-        }
-        self.model
-            .predict(text, k.min(self.labels), 0.0)
-            .into_iter()
-            .map(|p| {
-                let label = p.label.strip_prefix(LABEL_PREFIX).unwrap_or(&p.label);
-                (label.to_string(), p.prob)
-            })
-            .collect()
     }
 }
 
 /// The classifier over one folder's entries.
 pub(super) struct Learned {
-    classifier: Classifier,
+    classifier: TextClassifier,
     /// Entry positions by id.
     entries: std::collections::HashMap<String, usize>,
 }
@@ -192,7 +108,7 @@ impl Learned {
             }
         }
         let lines: Vec<(&str, &str)> = examples.iter().map(|(l, t)| (*l, t.as_str())).collect();
-        let classifier = Classifier::train(&lines, Some(&cache_folder(&kb.root)))?;
+        let classifier = train_classifier(&lines, Some(&cache::folder(&kb.root)))?;
         let entries = kb
             .entries
             .iter()
@@ -210,7 +126,7 @@ impl Learned {
     pub fn guesses(&self, index: &SearchIndex, text: &str) -> Vec<(usize, f32)> {
         let guesses: Vec<(usize, f32)> = self
             .classifier
-            .predict(&prepare(index, text), GUESSES)
+            .top(&prepare(index, text), GUESSES)
             .into_iter()
             .filter_map(|(id, p)| Some((*self.entries.get(&id)?, p)))
             .collect();
@@ -294,81 +210,6 @@ fn prepare(index: &SearchIndex, text: &str) -> String {
     out.join(" ")
 }
 
-/// The folder trained models are kept in, for a knowledge folder at `knowledge`.
-fn cache_folder(knowledge: &Path) -> PathBuf {
-    let fallback = || std::env::temp_dir().join("signpost-cache");
-    let chosen = std::env::var_os("SIGNPOST_CACHE_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| dirs::cache_dir().map(|d| d.join("signpost")))
-        .unwrap_or_else(fallback);
-    // A model written into the watched folder would trigger a reload after every load.
-    let absolute = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    if absolute(&chosen).starts_with(absolute(knowledge)) {
-        return fallback();
-    }
-    chosen
-}
-
-/// The hash naming the model of these lines (and of these settings and this library).
-fn cache_key(lines: &[(&str, &str)]) -> String {
-    let mut hash = Sha256::new();
-    hash.update(FORMAT);
-    hash.update(format!(
-        "dim={DIM} epochs={EPOCHS} lr={LEARNING_RATE} buckets={BUCKETS} seed={SEED}"
-    ));
-    for (label, text) in lines {
-        hash.update([0]);
-        hash.update(label);
-        hash.update([1]);
-        hash.update(text);
-    }
-    hash.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A cached model, if a good copy is there: its checksum must match.
-fn read_cached(path: &Path) -> Option<Classifier> {
-    let bytes = std::fs::read(path).ok()?;
-    let (sum, body) = bytes.split_at_checked(32)?;
-    if Sha256::digest(body).as_slice() != sum {
-        tracing::warn!(event = "search_model_cache_corrupt", path = %path.display());
-        return None;
-    }
-    Classifier::from_bytes(body)
-}
-
-/// Writes a model atomically (a temporary file renamed into place), with its checksum first,
-/// and deletes all but the newest few.
-fn write_cached(path: &Path, model: &Classifier) -> Result<(), Box<dyn std::error::Error>> {
-    let folder = path.parent().ok_or("no parent folder")?;
-    std::fs::create_dir_all(folder)?;
-    let body = model.to_bytes().ok_or("the model could not be written")?;
-    let mut file = tempfile::NamedTempFile::new_in(folder)?;
-    file.write_all(&Sha256::digest(&body))?;
-    file.write_all(&body)?;
-    file.as_file().sync_all()?;
-    file.persist(path)?;
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Ok(());
-    };
-    let mut models: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with("search-") && name.ends_with(".bin")
-        })
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .collect();
-    models.sort_by_key(|m| std::cmp::Reverse(m.0));
-    for (_, old) in models.into_iter().skip(KEEP) {
-        let _ = std::fs::remove_file(old);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,37 +274,30 @@ mod tests {
     }
 
     #[test]
-    fn a_cached_model_is_read_back_and_a_corrupt_one_retrained() {
+    fn the_model_is_kept_in_the_shared_cache_under_its_own_prefix() {
+        // Reading back, checksums and pruning are tested with the cache (`learn::cache`).
         let dir = tempfile::tempdir().unwrap();
         let lines = [
             ("a", "one two three"),
             ("b", "four five six"),
             ("a", "one three"),
             ("b", "five six"),
+            ("c", ""),
         ]
         .repeat(3);
-        let first = Classifier::train(&lines, Some(dir.path())).unwrap();
-        let files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        let first = train_classifier(&lines, Some(dir.path())).unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
-            .map(|e| e.unwrap().path())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(files.len(), 1, "{files:?}");
-        let cached = read_cached(&files[0]).expect("the cache reads back");
-        assert_eq!(cached.predict("one two", 2), first.predict("one two", 2));
-        // Flip a byte: ignored, trained again, written again.
-        let mut bytes = std::fs::read(&files[0]).unwrap();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 0xff;
-        std::fs::write(&files[0], &bytes).unwrap();
-        assert!(read_cached(&files[0]).is_none());
-        let again = Classifier::train(&lines, Some(dir.path())).unwrap();
-        assert_eq!(again.predict("one two", 2), first.predict("one two", 2));
-        assert!(read_cached(&files[0]).is_some());
-        // Other lines, another model.
-        assert_ne!(cache_key(&lines), cache_key(&lines[..4]));
-        // Never inside the knowledge folder.
-        let knowledge = tempfile::tempdir().unwrap();
-        assert!(!cache_folder(knowledge.path()).starts_with(knowledge.path()));
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert!(names[0].starts_with("search-"), "{names:?}");
+        // The lines with no words are left out: two labels.
+        assert_eq!(first.labels().len(), 2);
+        let again = train_classifier(&lines, Some(dir.path())).unwrap();
+        assert_eq!(again.top("one two", 2), first.top("one two", 2));
+        // One label is nothing to learn.
+        assert!(train_classifier(&[("a", "one"), ("a", "two")], None).is_none());
     }
 
     #[test]
@@ -480,10 +314,10 @@ mod tests {
             .collect();
         let lines: Vec<(&str, &str)> = examples.iter().map(|(l, t)| (*l, t.as_str())).collect();
         // No cache: both are trained.
-        let a = Classifier::train(&lines, None).unwrap();
-        let b = Classifier::train(&lines, None).unwrap();
+        let a = train_classifier(&lines, None).unwrap();
+        let b = train_classifier(&lines, None).unwrap();
         let text = prepare(&index, "my partner is in the jail, who can help");
-        assert_eq!(a.predict(&text, 5), b.predict(&text, 5));
-        assert_eq!(a.to_bytes(), b.to_bytes());
+        assert_eq!(a.top(&text, 5), b.top(&text, 5));
+        assert_eq!(a.to_bytes().unwrap(), b.to_bytes().unwrap());
     }
 }

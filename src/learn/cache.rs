@@ -1,20 +1,42 @@
-//! Trained crisis models kept on disk, so a restart does not train again what it trained before.
+//! Trained models kept on disk, so a restart does not train again what it trained before:
+//! the one cache of every use of [`TextClassifier`] (crisis triage, search's learned signal).
 //!
-//! A model is found by a hash of everything that made it (the labelled lines, the training
-//! settings, the library), in `SIGNPOST_CACHE_DIR`, else the platform's cache folder, else
-//! the temporary folder: never inside the knowledge folder, which is watched. Files are
-//! written atomically (a temporary file renamed into place) and carry a checksum: a corrupt
-//! or truncated file is ignored and the model trained again.
+//! A model is found by its use and a hash of everything that made it (the labelled lines, the
+//! training settings, the library), in `SIGNPOST_CACHE_DIR`, else the platform's cache
+//! folder, else the temporary folder: never inside the knowledge folder, which is watched.
+//! Each use has its own file prefix (`safety-`, `search-`) and keeps its own newest few.
+//! Files are written atomically (a temporary file renamed into place) and carry a checksum:
+//! a corrupt or truncated file is ignored and the model trained again. Cache failures are
+//! never errors: training is the fallback.
 
 use crate::learn::{LearnError, TextClassifier, TrainingSettings};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever what goes into a model changes in a way the key does not show.
-const FORMAT: &str = "signpost crisis model 1; fasttext 0.8";
+const FORMAT: &str = "signpost model 2; fasttext 0.8";
 
-/// Models kept in the cache folder; older ones are deleted.
+/// Models kept in the cache folder for each use; older ones are deleted.
 const KEEP: usize = 8;
+
+/// What a model is for: its cache files are named `<prefix>-<hash>.bin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Crisis triage's classifier (`safety-`).
+    Safety,
+    /// Search's learned signal (`search-`).
+    Search,
+}
+
+impl Use {
+    /// The file prefix of this use's models.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Use::Safety => "safety",
+            Use::Search => "search",
+        }
+    }
+}
 
 /// The folder models are cached in, for a knowledge folder at `knowledge`.
 pub fn folder(knowledge: &Path) -> PathBuf {
@@ -60,28 +82,38 @@ fn inside(path: &Path, root: &Path) -> bool {
     full.starts_with(absolute(root))
 }
 
-/// The model for these lines and settings: read from the cache when a good copy is there,
-/// else trained and written to it. Cache failures are never errors: training is the fallback.
+/// The model for these lines and settings: read from the cache `folder` when a good copy is
+/// there, else trained and written to it. With no folder, trained and kept nowhere.
 pub fn train(
+    purpose: Use,
     lines: &[(&str, &str)],
     settings: &TrainingSettings,
-    folder: &Path,
+    folder: Option<&Path>,
 ) -> Result<TextClassifier, LearnError> {
-    let path = folder.join(format!("safety-{}.bin", key(lines, settings)));
+    let Some(folder) = folder else {
+        return TextClassifier::train(lines.iter().copied(), settings);
+    };
+    let path = folder.join(format!(
+        "{}-{}.bin",
+        purpose.prefix(),
+        key(purpose, lines, settings)
+    ));
     if let Some(model) = read(&path) {
         return Ok(model);
     }
     let model = TextClassifier::train(lines.iter().copied(), settings)?;
-    if let Err(err) = write(&path, &model) {
+    if let Err(err) = write(purpose, &path, &model) {
         tracing::warn!(event = "cache_write_failed", path = %path.display(), error = %err);
     }
     Ok(model)
 }
 
 /// The hash naming the model of these lines and settings.
-fn key(lines: &[(&str, &str)], settings: &TrainingSettings) -> String {
+fn key(purpose: Use, lines: &[(&str, &str)], settings: &TrainingSettings) -> String {
     let mut hash = Sha256::new();
     hash.update(FORMAT);
+    hash.update([0]);
+    hash.update(purpose.prefix());
     hash.update([0]);
     hash.update(settings.fingerprint());
     for (label, text) in lines {
@@ -112,7 +144,11 @@ fn read(path: &Path) -> Option<TextClassifier> {
     }
 }
 
-fn write(path: &Path, model: &TextClassifier) -> Result<(), Box<dyn std::error::Error>> {
+fn write(
+    purpose: Use,
+    path: &Path,
+    model: &TextClassifier,
+) -> Result<(), Box<dyn std::error::Error>> {
     let folder = path.parent().ok_or("no parent folder")?;
     std::fs::create_dir_all(folder)?;
     let body = model.to_bytes()?;
@@ -122,12 +158,13 @@ fn write(path: &Path, model: &TextClassifier) -> Result<(), Box<dyn std::error::
     file.write_all(&body)?;
     file.as_file().sync_all()?;
     file.persist(path)?;
-    prune(folder);
+    prune(purpose, folder);
     Ok(())
 }
 
-/// Deletes all but the newest few models.
-fn prune(folder: &Path) {
+/// Deletes all but the newest few models of one use.
+fn prune(purpose: Use, folder: &Path) {
+    let prefix = format!("{}-", purpose.prefix());
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
@@ -135,7 +172,7 @@ fn prune(folder: &Path) {
         .filter_map(Result::ok)
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with("safety-") && name.ends_with(".bin")
+            name.starts_with(&prefix) && name.ends_with(".bin")
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
@@ -163,7 +200,7 @@ mod tests {
     fn a_cached_model_is_read_back_and_a_corrupt_one_retrained() {
         let dir = tempfile::tempdir().unwrap();
         let settings = TrainingSettings::default();
-        let first = train(&lines(), &settings, dir.path()).unwrap();
+        let first = train(Use::Safety, &lines(), &settings, Some(dir.path())).unwrap();
         let files: Vec<PathBuf> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -178,7 +215,7 @@ mod tests {
         bytes[last] ^= 0xff;
         std::fs::write(&files[0], &bytes).unwrap();
         assert!(read(&files[0]).is_none());
-        let again = train(&lines(), &settings, dir.path()).unwrap();
+        let again = train(Use::Safety, &lines(), &settings, Some(dir.path())).unwrap();
         assert_eq!(again.predict("one two"), first.predict("one two"));
         assert!(read(&files[0]).is_some());
 
@@ -187,7 +224,44 @@ mod tests {
             epochs: 3,
             ..settings
         };
-        assert_ne!(key(&lines(), &settings), key(&lines(), &other));
+        assert_ne!(
+            key(Use::Safety, &lines(), &settings),
+            key(Use::Safety, &lines(), &other)
+        );
+    }
+
+    #[test]
+    fn each_use_has_its_own_files_and_keeps_its_own_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = TrainingSettings::default();
+        train(Use::Safety, &lines(), &settings, Some(dir.path())).unwrap();
+        train(Use::Search, &lines(), &settings, Some(dir.path())).unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names[0].starts_with("safety-") && names[1].starts_with("search-"));
+        // Many search models prune search models only.
+        for epochs in 1..=(KEEP as u32 + 2) {
+            let other = TrainingSettings { epochs, ..settings };
+            train(Use::Search, &lines(), &other, Some(dir.path())).unwrap();
+        }
+        let count = |prefix: &str| {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with(prefix)
+                })
+                .count()
+        };
+        assert_eq!(count("search-"), KEEP);
+        assert_eq!(count("safety-"), 1);
     }
 
     #[test]
