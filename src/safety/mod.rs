@@ -24,7 +24,7 @@ use crate::text;
 use classifier::{CrisisClassifier, Reading, Scores};
 use corpus::{CorpusLine, NONE};
 pub use rules::Fired;
-use rules::{Rules, Written};
+use rules::{Rules, Tense, Written};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -86,6 +86,10 @@ struct ClassifierFile {
     crisis_threshold: Option<Spanned<f64>>,
     concern_threshold: Option<Spanned<f64>>,
     concern: Option<String>,
+    #[serde(default)]
+    past: Vec<Spanned<String>>,
+    #[serde(default)]
+    present: Vec<Spanned<String>>,
 }
 
 /// The learned layer's two lines: probabilities from 0 to 1.
@@ -140,6 +144,10 @@ pub enum Layer {
         probability: f32,
         /// Its probability that the message is a crisis of any kind.
         crisis: f32,
+        /// The message tells only of what is over (a `past` pattern and no `present` one),
+        /// so the classifier alone made it a concern at most.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        settled: bool,
     },
 }
 
@@ -210,6 +218,8 @@ pub struct Safety {
     /// The learned layer's lines.
     pub thresholds: Thresholds,
     rules: Rules,
+    /// Whether a message tells only of what is over (`past` and `present` in `[classifier]`).
+    tense: Tense,
     classifier: Option<Arc<CrisisClassifier>>,
     corpus: Arc<Vec<CorpusLine>>,
     /// The example questions of entries, which are not crises: taught as `none` too.
@@ -227,7 +237,7 @@ impl Safety {
     pub fn assess(&self, text: &str) -> Verdict<'_> {
         let evidence = self.evidence(text);
         Verdict {
-            findings: self.judge(&evidence.rules, evidence.scores.as_ref(), self.thresholds),
+            findings: self.findings(&evidence, self.thresholds),
             safety: self,
         }
     }
@@ -240,6 +250,7 @@ impl Safety {
         Evidence {
             rules: self.rules.fire(&clauses),
             scores: self.classifier.as_ref().map(|c| c.scores(&sentences)),
+            settled: self.tense.settled(&clauses),
         }
     }
 
@@ -253,7 +264,12 @@ impl Safety {
 
     /// The findings of this evidence at these thresholds.
     pub fn findings(&self, evidence: &Evidence, thresholds: Thresholds) -> Vec<Finding> {
-        self.judge(&evidence.rules, evidence.scores.as_ref(), thresholds)
+        self.judge(
+            &evidence.rules,
+            evidence.scores.as_ref(),
+            evidence.settled,
+            thresholds,
+        )
     }
 
     /// The same triage with its classifier trained again with other settings and read another
@@ -298,8 +314,16 @@ impl Safety {
     /// or the classifier's probability for it reaches the crisis threshold; a concern when one
     /// of its concern rules fired, when that probability reaches the concern threshold, or when
     /// it is the most probable category of a message the classifier takes for a crisis of some
-    /// kind (its probability split between close categories) at the crisis threshold.
-    fn judge(&self, fired: &[Fired], scores: Option<&Scores>, t: Thresholds) -> Vec<Finding> {
+    /// kind (its probability split between close categories) at the crisis threshold. In a
+    /// message that tells only of what is over (`settled`), the classifier alone makes a
+    /// concern at most: a crisis then needs a rule.
+    fn judge(
+        &self,
+        fired: &[Fired],
+        scores: Option<&Scores>,
+        settled: bool,
+        t: Thresholds,
+    ) -> Vec<Finding> {
         let top = scores.and_then(Scores::top);
         let mut findings = Vec::new();
         for (i, category) in self.categories.iter().enumerate() {
@@ -308,7 +332,8 @@ impl Safety {
             let learned = scores.is_some();
             let concern =
                 learned && (probability >= t.concern || (top == Some(i) && crisis >= t.crisis));
-            let level = if rule.crisis.is_some() || (learned && probability >= t.crisis) {
+            let learned_crisis = learned && probability >= t.crisis && !settled;
+            let level = if rule.crisis.is_some() || learned_crisis {
                 Level::Crisis
             } else if concern || rule.concern.is_some() {
                 Level::Concern
@@ -331,6 +356,7 @@ impl Safety {
                 layers.push(Layer::Classifier {
                     probability: round(probability),
                     crisis: round(crisis),
+                    settled,
                 });
             }
             findings.push(Finding {
@@ -536,6 +562,11 @@ impl Safety {
             })
             .collect();
         let rules = Rules::compile(file, &written, problems)?;
+        let (past, present) = raw
+            .classifier
+            .as_ref()
+            .map_or((&[][..], &[][..]), |c| (&c.past[..], &c.present[..]));
+        let tense = Tense::compile(file, past, present, problems)?;
         let default_concern = raw
             .classifier
             .as_ref()
@@ -559,6 +590,7 @@ impl Safety {
                 .collect(),
             thresholds,
             rules,
+            tense,
             classifier: None,
             corpus: Arc::new(Vec::new()),
             calm: Arc::new(Vec::new()),
@@ -668,6 +700,8 @@ pub struct Evidence {
     pub rules: Vec<Fired>,
     /// What the classifier made of it (none without a corpus).
     pub scores: Option<Scores>,
+    /// It tells only of what is over ([`Tense::settled`]).
+    pub settled: bool,
 }
 
 /// One corpus line judged by a model trained without it.
@@ -679,6 +713,8 @@ pub struct HeldOut {
     pub rules: Vec<Fired>,
     /// What the classifier made of it.
     pub scores: Scores,
+    /// It tells only of what is over.
+    pub settled: bool,
 }
 
 /// How the learned layer did on lines it had not seen, fold by fold.
@@ -793,6 +829,7 @@ impl Safety {
                         line: i,
                         rules: self.rules.fire(&clauses),
                         scores: model.scores(&sentences),
+                        settled: self.tense.settled(&clauses),
                     }
                 })
                 .collect()
@@ -839,7 +876,10 @@ impl Safety {
         let ids: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
         let judged: Vec<(usize, Vec<Finding>)> = held_out
             .iter()
-            .map(|h| (h.line, self.judge(&h.rules, Some(&h.scores), thresholds)))
+            .map(|h| {
+                let findings = self.judge(&h.rules, Some(&h.scores), h.settled, thresholds);
+                (h.line, findings)
+            })
             .collect();
         let mut categories: Vec<CategoryFigures> = ids
             .iter()

@@ -2,7 +2,7 @@
 //! clause so that an `unless` cancels only what its own clause says.
 
 use crate::knowledge::diagnostics::{Diagnostic, SourceFile};
-use regex::bytes::{RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use toml::Spanned;
 
 /// What the rules of one category found in a message: the line in safety.toml of the first
@@ -176,5 +176,86 @@ fn compiles(
             ));
             false
         }
+    }
+}
+
+/// When what a message tells of happens, from the `past` and `present` patterns of
+/// safety.toml's `[classifier]` table: "years ago" or "I'm fine now" say it is over; "right
+/// now" or "tonight" say it is not.
+#[derive(Debug, Clone, Default)]
+pub struct Tense {
+    past: Vec<Regex>,
+    present: Option<RegexSet>,
+}
+
+impl Tense {
+    /// Compiles both lists, pushing an error at each pattern that does not compile.
+    pub fn compile(
+        file: &SourceFile<'_>,
+        past: &[Spanned<String>],
+        present: &[Spanned<String>],
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<Tense> {
+        let before = problems.len();
+        let past: Vec<Regex> = past
+            .iter()
+            .filter(|p| compiles(file, p, problems))
+            .filter_map(|p| {
+                RegexBuilder::new(p.get_ref())
+                    .unicode(false)
+                    .size_limit(1 << 20)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        let present_ok: Vec<&str> = present
+            .iter()
+            .filter(|p| compiles(file, p, problems))
+            .map(|p| p.get_ref().as_str())
+            .collect();
+        if problems.len() > before {
+            return None;
+        }
+        let present = if present_ok.is_empty() {
+            None
+        } else {
+            match RegexSetBuilder::new(&present_ok)
+                .unicode(false)
+                .size_limit(1 << 24)
+                .build()
+            {
+                Ok(set) => Some(set),
+                Err(err) => {
+                    problems.push(file.error(
+                        0,
+                        format!("the `present` patterns together are too large to compile: {err}"),
+                    ));
+                    return None;
+                }
+            }
+        };
+        Some(Tense { past, present })
+    }
+
+    /// Whether these clauses of a message tell only of what is over: a `past` pattern matches
+    /// in one of them, and no `present` pattern matches anywhere outside what the `past`
+    /// patterns matched ("I'm fine now" is over; "years ago, and again tonight" is not). Each
+    /// clause is read once per pattern, so this is linear in the length of the message.
+    pub fn settled(&self, clauses: &[&str]) -> bool {
+        let mut over = false;
+        for clause in clauses {
+            let mut rest = std::borrow::Cow::Borrowed(clause.as_bytes());
+            for pattern in &self.past {
+                if pattern.is_match(&rest) {
+                    over = true;
+                    rest =
+                        std::borrow::Cow::Owned(pattern.replace_all(&rest, &b" "[..]).into_owned());
+                }
+            }
+            if self.present.as_ref().is_some_and(|p| p.is_match(&rest)) {
+                return false;
+            }
+        }
+        over
     }
 }

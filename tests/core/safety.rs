@@ -449,3 +449,76 @@ fn thresholds_out_of_order_are_reported_where_written() {
         report.diagnostics
     );
 }
+
+#[test]
+fn what_is_over_is_a_concern_unless_a_rule_or_the_present_says_otherwise() {
+    // The classifier reads an overdose in each; only the first two say it is over.
+    for text in [
+        "Years ago I took too many of my tablets and ended up in hospital, I'm doing much \
+         better now. Will that show on a disclosure check?",
+        "Back in 2019 I swallowed a whole box of paracetamol. I'm fine now. Can the council \
+         see that?",
+    ] {
+        let verdict = shipped().triage(text);
+        assert!(!verdict.is_crisis(), "{text:?}: {verdict:?}");
+        let finding = verdict
+            .findings
+            .iter()
+            .find(|f| f.category == "overdose")
+            .unwrap_or_else(|| panic!("{text:?}: the classifier still sees it: {verdict:?}"));
+        assert_eq!(finding.level, Level::Concern);
+        assert!(
+            finding
+                .layers
+                .iter()
+                .any(|l| matches!(l, Layer::Classifier { settled: true, .. })),
+            "{:?}",
+            finding.layers
+        );
+        // The person still gets the concern line and the Emergency lines button.
+        let reply = shipped().answer(&Turn::new(text));
+        assert!(
+            reply.safety.is_none() && reply.concern.is_some(),
+            "{text:?}"
+        );
+    }
+    // Something of the present outside the words about the past keeps it a crisis...
+    let again = "Years ago I took an overdose and tonight I have taken all my tablets again";
+    assert_eq!(crisis(shipped(), again), ["overdose"]);
+    // ...and so does a rule, whatever the message says of the past.
+    let rule = "It was years ago but I want to kill myself";
+    assert_eq!(crisis(shipped(), rule), ["suicide-self-harm"]);
+}
+
+#[test]
+fn a_broken_past_pattern_is_reported_where_written() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("learned"), dir.path());
+    let path = dir.path().join("safety.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "concern_threshold = 0.3",
+            "concern_threshold = 0.3\npast = ['\\byears ago\\b', '(unclosed']",
+        ),
+    )
+    .unwrap();
+    let report = knowledge::check(dir.path()).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("concern_threshold"))
+        .unwrap()
+        + 2;
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.path.ends_with("safety.toml")
+                && d.line == line
+                && d.severity == Severity::Error
+                && d.message.contains("does not compile")),
+        "{:#?}",
+        report.diagnostics
+    );
+}
