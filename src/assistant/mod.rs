@@ -580,6 +580,17 @@ impl Assistant {
             .filter(|(e, _)| !pinned.contains(e.id.as_str()))
             .copied()
             .collect();
+        // Under a crisis, entries the crisis's own services point to ("see also") go first:
+        // they are about the same danger (staying safe from domestic abuse, not Childline,
+        // when a partner threatens).
+        if safety.is_some() {
+            let related: HashSet<&str> = pinned
+                .iter()
+                .filter_map(|id| self.kb.get(id))
+                .flat_map(|e| e.see_also.iter().map(String::as_str))
+                .collect();
+            candidates.sort_by_key(|(e, _)| !related.contains(e.id.as_str()));
+        }
         // At night and at weekends, a line open now goes before an equally relevant closed one.
         open_now::open_first(&mut candidates, room + 1, now);
         let cards: Vec<Card> = candidates

@@ -126,6 +126,13 @@ impl Assistant {
             .iter()
             .any(|c| LINES_ONLY.contains(&c.as_str()));
         let triggered = !notice.categories.is_empty();
+        // The entries the crisis's own services point to ("see also"): about the same danger.
+        let related: HashSet<String> = notice
+            .cards
+            .iter()
+            .filter_map(|c| self.kb.get(&c.id))
+            .flat_map(|e| e.see_also.iter().cloned())
+            .collect();
         let none = HashSet::new();
         let mut buttons = Vec::new();
         for card in &mut notice.cards {
@@ -153,7 +160,9 @@ impl Assistant {
         notice.cards.retain(|c| !c.contacts.is_empty());
 
         let keep = if lines_only { 0 } else { CRISIS_SEARCH_CARDS };
-        // The card that holds most of what the person wrote is the one about what they asked.
+        // The card that holds most of what the person wrote is the one about what they asked;
+        // of those that hold enough of it, one the crisis's services point to comes first
+        // (under a domestic-abuse crisis, staying safe from domestic abuse before Childline).
         let coverage = |id: &str| {
             reply
                 .results
@@ -163,7 +172,12 @@ impl Assistant {
         };
         let mut asked = std::mem::take(&mut reply.cards);
         asked.retain(|c| coverage(&c.id) >= CRISIS_CARD_COVERAGE);
-        asked.sort_by(|a, b| coverage(&b.id).total_cmp(&coverage(&a.id)));
+        asked.sort_by(|a, b| {
+            related
+                .contains(&b.id)
+                .cmp(&related.contains(&a.id))
+                .then(coverage(&b.id).total_cmp(&coverage(&a.id)))
+        });
         asked.truncate(keep);
         let asked_ids: HashSet<String> = asked.iter().map(|c| c.id.clone()).collect();
         for mut card in asked {
