@@ -97,6 +97,9 @@ pub struct Assistant {
     clock: Arc<dyn Clock>,
     /// Steps of ranking in use: all on, except when measuring what each brings.
     features: Features,
+    /// Every phone and text number in the folder, as digits (worked out once per folder, not
+    /// per reply: a reply's cost must not grow with the folder).
+    numbers: Arc<HashSet<String>>,
 }
 
 impl Assistant {
@@ -109,12 +112,14 @@ impl Assistant {
     /// Indexes an already loaded knowledge base.
     pub fn new(kb: KnowledgeBase) -> Result<Assistant, Error> {
         let index = SearchIndex::build(&kb)?;
+        let numbers = Arc::new(shape::known_numbers(&kb));
         Ok(Assistant {
             kb: Arc::new(kb),
             index: Arc::new(index),
             loaded_at: SystemTime::now(),
             clock: Arc::new(SystemClock),
             features: Features::default(),
+            numbers,
         })
     }
 

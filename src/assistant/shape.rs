@@ -8,7 +8,7 @@
 //! shown in full.
 
 use super::Assistant;
-use crate::knowledge::{ContactKind, Kind};
+use crate::knowledge::{ContactKind, Kind, KnowledgeBase};
 use crate::reply::{Action, Card, Contact, Intent, Reply, Suggestion};
 use crate::text::digit_runs;
 use std::collections::HashSet;
@@ -36,8 +36,7 @@ impl Assistant {
         if reply.cards.iter().any(|c| c.body.is_some()) {
             return reply;
         }
-        let numbers = self.known_numbers();
-        let mut seen = Seen::new(&numbers);
+        let mut seen = Seen::new(&self.numbers);
         if reply.safety.is_some() {
             self.shape_crisis(&mut reply, &mut seen);
             return reply;
@@ -215,19 +214,18 @@ impl Assistant {
         suggestions.retain(|s| ids.insert(s.action.encode()));
         reply.suggestions = suggestions;
     }
+}
 
-    /// Every phone and text number in the folder, as digits: what counts as a number when
-    /// a sentence mentions one.
-    fn known_numbers(&self) -> HashSet<String> {
-        self.kb
-            .entries
-            .iter()
-            .flat_map(|e| &e.contacts)
-            .filter(|c| matches!(c.kind, ContactKind::Phone | ContactKind::Text))
-            .map(|c| digits(&c.value))
-            .filter(|d| !d.is_empty())
-            .collect()
-    }
+/// Every phone and text number in the folder, as digits: what counts as a number when a
+/// sentence mentions one.
+pub(super) fn known_numbers(kb: &KnowledgeBase) -> HashSet<String> {
+    kb.entries
+        .iter()
+        .flat_map(|e| &e.contacts)
+        .filter(|c| matches!(c.kind, ContactKind::Phone | ContactKind::Text))
+        .map(|c| digits(&c.value))
+        .filter(|d| !d.is_empty())
+        .collect()
 }
 
 /// The sentences of a message, each with its closing mark.

@@ -306,6 +306,9 @@ impl SearchIndex {
         });
         let mut phrases = PhraseBuilder::new(candidates);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        // Segments are merged once, below, into one: a merge the writer started by itself
+        // could take some of them first, and the explicit merge would then fail.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         for (i, entry) in kb.entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let mut ids: Vec<u32> = Vec::new();
