@@ -230,8 +230,10 @@ impl Responder {
                 on_ephemeral,
                 message: pressed,
             } => {
-                // Stateless (any replica may take the press): no audience or town is known.
-                let mut reply = self.live.press_on(assistant, payload, None, None);
+                // Stateless (any replica may take the press): no audience is known, and the
+                // town only when the button carries it.
+                let (payload, town) = render::press_town(payload);
+                let mut reply = self.live.press_on(assistant, payload, None, town);
                 if reply.intent == Intent::Feedback {
                     return (thank(&reply, *on_ephemeral, pressed), Some(reply));
                 }

@@ -155,6 +155,50 @@ fn service_with_a_town_puts_that_towns_office_first() {
 }
 
 #[test]
+fn a_button_after_an_answer_for_a_town_keeps_the_town() {
+    // The bot keeps no state: the "More about" button carries the town of the answer.
+    let responder = responder_at("2026-03-30T09:00:00Z");
+    let asked = json(
+        &responder,
+        &Request::Ask {
+            question: "I have nowhere to stay tonight".into(),
+            audience: None,
+            town: Town::parse("Stranraer"),
+            share: false,
+        },
+    );
+    let ids: Vec<String> = asked["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .filter_map(|b| b["custom_id"].as_str().map(String::from))
+        .collect();
+    let more = ids
+        .iter()
+        .find(|id| id.starts_with("e:housing-options-dg"))
+        .unwrap_or_else(|| panic!("a button for the housing service: {ids:?}"));
+    assert_eq!(more, "e:housing-options-dg~Stranraer");
+    let press = |custom_id: &str| {
+        lines(&json(
+            &responder,
+            &Request::Press {
+                payload: custom_id.into(),
+                on_ephemeral: true,
+                message: Default::default(),
+            },
+        ))
+    };
+    let pressed = press(more);
+    assert!(calls(&pressed)[0].contains("01776 888312"), "{pressed:#?}");
+    // Without the town, the out-of-hours line comes first as usual; a town nobody knows
+    // changes nothing.
+    let plain = press("e:housing-options-dg");
+    assert!(!calls(&plain)[0].contains("01776 888312"), "{plain:#?}");
+    assert_eq!(press("e:housing-options-dg~Atlantis"), plain);
+}
+
+#[test]
 fn the_town_option_autocompletes_misspellings_included() {
     let responder = responder_at("2026-03-30T09:00:00Z");
     let choices = |typed: &str| {

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::limits;
 use signpost::reply::{Card, Contact, ContactKind, Kind, Suggestion};
-use signpost::{Action, Reply};
+use signpost::{Action, Reply, Town};
 
 /// What a contact is, in a word ("Call", "Text", "Web chat", ...).
 pub fn contact_kind(kind: ContactKind) -> &'static str {
@@ -65,7 +65,11 @@ pub fn reply(reply: &Reply) -> Rendered {
             ..Embed::default()
         });
     }
-    out.buttons = reply.buttons().iter().map(button).collect();
+    out.buttons = reply
+        .buttons()
+        .iter()
+        .map(|s| with_town(button(s), reply.town))
+        .collect();
     out.feedback = reply.feedback.iter().map(button).collect();
     out.fit()
 }
@@ -211,6 +215,30 @@ fn discord_markdown(body: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// What a button's `custom_id` adds after an entry's payload to carry the person's town: the
+/// bot keeps no state (any replica may take the press), so "More about" after `/ask` with a
+/// town shows that town's offices first too.
+pub const TOWN_MARK: char = '~';
+
+/// The button, carrying `town` when it opens an entry.
+fn with_town(mut button: Button, town: Option<Town>) -> Button {
+    if let Some(town) = town
+        && button.custom_id.starts_with("e:")
+    {
+        button.custom_id = format!("{}{TOWN_MARK}{}", button.custom_id, town.name());
+    }
+    button
+}
+
+/// A button's payload, and the town it carries, if any ([`TOWN_MARK`]).
+pub fn press_town(custom_id: &str) -> (&str, Option<Town>) {
+    match custom_id.rsplit_once(TOWN_MARK) {
+        // A town this version does not know (renamed since the button was made) is dropped.
+        Some((payload, town)) => (payload, Town::parse(town)),
+        None => (custom_id, None),
+    }
 }
 
 /// A suggestion as a button.

@@ -10,7 +10,7 @@
 mod embeds;
 mod notices;
 
-pub use embeds::{button, card_embed, contact_kind, reply, status_line};
+pub use embeds::{button, card_embed, contact_kind, press_town, reply, status_line};
 pub use notices::{about, choices, reload_notice, towns};
 
 use crate::limits::{self, chars, truncate};
