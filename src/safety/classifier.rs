@@ -31,24 +31,8 @@ pub struct Reading {
     pub window_words: usize,
     /// ...which moves on by this many words, so every stretch is read with some context.
     pub window_stride: usize,
-    /// Windows are read only when the message is too long to be read whole.
-    pub windows_only_when_long: bool,
     /// A sentence shorter than this (in words) is not read on its own.
     pub min_sentence_words: usize,
-    /// When the whole message is read, a piece counts this much against the whole (1: the
-    /// highest piece counts in full; 0: only the whole counts).
-    pub piece_weight: f32,
-    /// Models trained with different seeds, whose probabilities are averaged.
-    pub ensemble: u32,
-    /// 0: one model; 1: a crisis-or-not model times the category model; 2: a crisis-or-not
-    /// model times a model of crisis lines only; 3: the mean of the two crisis probabilities.
-    pub structure: u8,
-    /// Pieces follow sentences: each sentence (a long one in windows), and in a long message
-    /// each pair of neighbouring sentences up to `pair_max_words`; no window crosses a
-    /// sentence's end.
-    pub aligned: bool,
-    /// The longest pair of neighbouring sentences read together (0: none).
-    pub pair_max_words: usize,
     /// In a long message, the second highest piece counts, not the highest.
     pub second: bool,
 }
@@ -58,13 +42,7 @@ pub const READING: Reading = Reading {
     whole_max_words: 48,
     window_words: 24,
     window_stride: 12,
-    windows_only_when_long: false,
     min_sentence_words: 1,
-    piece_weight: 1.0,
-    ensemble: 1,
-    structure: 0,
-    aligned: false,
-    pair_max_words: 0,
     // One stray sentence of a long calm message ("his mum and dad have given up on him") no
     // longer decides alone: fewer false alarms on the development sets, the same recall.
     second: true,
@@ -73,8 +51,7 @@ pub const READING: Reading = Reading {
 /// The crisis model, with the categories it scores in safety.toml's order.
 #[derive(Debug)]
 pub struct CrisisClassifier {
-    models: Vec<TextClassifier>,
-    binary: Option<TextClassifier>,
+    model: TextClassifier,
     categories: Vec<String>,
     loss: Loss,
     reading: Reading,
@@ -116,34 +93,9 @@ impl CrisisClassifier {
             )
             .filter(|(label, text)| *label != NONE || seen.insert(*text))
             .collect();
-        let train = |pairs: &[(&str, &str)], settings: &TrainingSettings| {
-            cache::train(Use::Safety, pairs, settings, cache)
-        };
-        let binary = if reading.structure > 0 {
-            let bin: Vec<(&str, &str)> = pairs
-                .iter()
-                .map(|(l, t)| (if *l == NONE { NONE } else { "crisis" }, *t))
-                .collect();
-            Some(train(&bin, settings)?)
-        } else {
-            None
-        };
-        let pairs: Vec<(&str, &str)> = if reading.structure == 2 {
-            pairs.into_iter().filter(|(l, _)| *l != NONE).collect()
-        } else {
-            pairs
-        };
-        let mut models = Vec::new();
-        for k in 0..reading.ensemble.max(1) {
-            let settings = TrainingSettings {
-                seed: settings.seed + k,
-                ..*settings
-            };
-            models.push(cache::train(Use::Safety, &pairs, &settings, cache)?);
-        }
+        let model = cache::train(Use::Safety, &pairs, settings, cache)?;
         Ok(CrisisClassifier {
-            models,
-            binary,
+            model,
             categories: categories.to_vec(),
             loss: settings.loss,
             reading: *reading,
@@ -186,16 +138,13 @@ impl CrisisClassifier {
         }
         match whole {
             None => best,
-            Some(whole) => {
-                let w = self.reading.piece_weight;
-                let mix = |whole: f32, part: f32| whole.max(w * part + (1.0 - w) * whole);
-                Scores {
-                    categories: (0..n)
-                        .map(|i| mix(whole.categories[i], best.categories[i]))
-                        .collect(),
-                    crisis: mix(whole.crisis, best.crisis),
-                }
-            }
+            // The highest of the whole and its pieces.
+            Some(whole) => Scores {
+                categories: (0..n)
+                    .map(|i| whole.categories[i].max(best.categories[i]))
+                    .collect(),
+                crisis: whole.crisis.max(best.crisis),
+            },
         }
     }
 
@@ -218,12 +167,9 @@ impl CrisisClassifier {
             categories: vec![0.0; self.categories.len()],
             crisis: 0.0,
         };
-        let k = self.models.len() as f32;
-        for model in &self.models {
-            for (label, probability) in model.predict(piece) {
-                if let Some(i) = self.categories.iter().position(|c| *c == label) {
-                    scores.categories[i] += probability / k;
-                }
+        for (label, probability) in self.model.predict(piece) {
+            if let Some(i) = self.categories.iter().position(|c| *c == label) {
+                scores.categories[i] += probability;
             }
         }
         scores.crisis = match self.loss {
@@ -231,29 +177,6 @@ impl CrisisClassifier {
             Loss::Softmax | Loss::HierarchicalSoftmax => scores.categories.iter().sum(),
             Loss::OneVsAll => scores.categories.iter().fold(0.0, |a, b| a.max(*b)),
         };
-        if let Some(binary) = &self.binary {
-            let p = binary
-                .predict(piece)
-                .into_iter()
-                .find(|(l, _)| l == "crisis")
-                .map_or(0.0, |(_, p)| p);
-            let mass: f32 = scores.categories.iter().sum();
-            match self.reading.structure {
-                1 | 2 => {
-                    for c in &mut scores.categories {
-                        *c = if mass > 0.0 { *c / mass * p } else { 0.0 };
-                    }
-                    scores.crisis = p;
-                }
-                _ => {
-                    let crisis = (p + scores.crisis) / 2.0;
-                    for c in &mut scores.categories {
-                        *c = if mass > 0.0 { *c / mass * crisis } else { 0.0 };
-                    }
-                    scores.crisis = crisis;
-                }
-            }
-        }
         scores.crisis = scores.crisis.min(1.0);
         scores
     }
@@ -331,44 +254,6 @@ impl Reading {
         if !long {
             pieces.whole = Some(words.join(" "));
         }
-        if self.aligned {
-            if sentences.len() == 1 && !long {
-                return pieces;
-            }
-            let windows = |words: &[&str], out: &mut Vec<String>| {
-                if words.len() <= self.window_words {
-                    out.push(words.join(" "));
-                    return;
-                }
-                let mut start = 0;
-                loop {
-                    let end = (start + self.window_words).min(words.len());
-                    out.push(words[end.saturating_sub(self.window_words)..end].join(" "));
-                    if end == words.len() {
-                        break;
-                    }
-                    start += self.window_stride;
-                }
-            };
-            let split: Vec<Vec<&str>> = sentences
-                .iter()
-                .map(|s| s.split(' ').filter(|w| !w.is_empty()).collect())
-                .collect();
-            for (i, words) in split.iter().enumerate() {
-                if words.len() >= self.min_sentence_words {
-                    windows(words, &mut pieces.parts);
-                }
-                if long && i + 1 < split.len() {
-                    let pair = words.len() + split[i + 1].len();
-                    if pair <= self.pair_max_words {
-                        let joined: Vec<&str> =
-                            words.iter().chain(split[i + 1].iter()).copied().collect();
-                        pieces.parts.push(joined.join(" "));
-                    }
-                }
-            }
-            return pieces;
-        }
         if sentences.len() > 1 {
             pieces.parts.extend(
                 sentences
@@ -380,7 +265,7 @@ impl Reading {
                     .map(|s| s.to_string()),
             );
         }
-        if words.len() > self.window_words && (long || !self.windows_only_when_long) {
+        if words.len() > self.window_words {
             let mut start = 0;
             loop {
                 let end = (start + self.window_words).min(words.len());

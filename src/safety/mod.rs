@@ -272,24 +272,6 @@ impl Safety {
         )
     }
 
-    /// The same triage with its classifier trained again with other settings and read another
-    /// way (not cached), for choosing them.
-    pub fn retrained(
-        &self,
-        settings: &TrainingSettings,
-        reading: &Reading,
-    ) -> Result<Safety, crate::learn::LearnError> {
-        let ids: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
-        let model =
-            CrisisClassifier::train(&self.corpus, &self.calm, &ids, settings, reading, None)?;
-        Ok(Safety {
-            classifier: Some(Arc::new(model)),
-            settings: *settings,
-            reading: *reading,
-            ..self.clone()
-        })
-    }
-
     /// The crisis categories of a message, in file order; empty when it is not a crisis.
     pub fn triage(&self, text: &str) -> Vec<&CrisisCategory> {
         self.assess(text).crisis()
