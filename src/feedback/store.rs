@@ -262,20 +262,7 @@ impl FeedbackStore {
                 detail: e.to_string(),
             })?;
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(fail)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
-        // The first statement reads the header: a file that is not a database fails here.
-        let (app, version): (i32, i32) = conn
-            .query_row(
-                "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(fail)?;
+        let (conn, app, version) = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         if conn.is_readonly("main").map_err(fail)? {
             return Err(StoreError::Unwritable {
                 path: path.to_path_buf(),
@@ -317,20 +304,7 @@ impl FeedbackStore {
         if !path.exists() {
             return Ok(None);
         }
-        let fail = |e: rusqlite::Error| StoreError::from_sqlite(path, e);
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(fail)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
-        let (app, version): (i32, i32) = conn
-            .query_row(
-                "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(fail)?;
+        let (conn, app, version) = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         check_identity(path, &conn, app, version)?;
         if app == 0 {
             // An empty file: a store nobody has written to yet.
@@ -559,6 +533,24 @@ impl FeedbackStore {
 
 /// Whether the file is ours: a new file (no id, no tables) is; another application's
 /// database, or a newer layout, is not.
+/// Opens the file with `flags` (one connection per thread: no mutex) and reads its
+/// application id and schema version: the first statement reads the header, so a file that is
+/// not a database fails here.
+fn connect(path: &Path, flags: OpenFlags) -> Result<(Connection, i32, i32), StoreError> {
+    let fail = |e: rusqlite::Error| StoreError::from_sqlite(path, e);
+    let conn =
+        Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(fail)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+    let (app, version): (i32, i32) = conn
+        .query_row(
+            "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(fail)?;
+    Ok((conn, app, version))
+}
+
 fn check_identity(
     path: &Path,
     conn: &Connection,

@@ -420,33 +420,41 @@ fn check_cross_validates_the_corpus() {
     assert!(report.cross_validation.is_none());
 }
 
-#[test]
-fn thresholds_out_of_order_are_reported_where_written() {
+/// The learned fixture with `concern_threshold = 0.3` in its safety.toml replaced by
+/// `replacement`: the errors `check` reports at that line (its first line), by message.
+fn errors_where_the_threshold_was(replacement: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("learned"), dir.path());
     let path = dir.path().join("safety.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replace("concern_threshold = 0.3", "concern_threshold = 0.9"),
-    )
-    .unwrap();
+    std::fs::write(&path, text.replace("concern_threshold = 0.3", replacement)).unwrap();
     let report = knowledge::check(dir.path()).unwrap();
     let line = text
         .lines()
         .position(|l| l.starts_with("concern_threshold"))
         .unwrap()
         + 1;
-    assert!(
-        report
-            .diagnostics
-            .iter()
-            .any(|d| d.path.ends_with("safety.toml")
-                && d.line == line
+    let lines = replacement.lines().count();
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.path.ends_with("safety.toml")
+                && (line..line + lines).contains(&d.line)
                 && d.severity == Severity::Error
-                && d.message.contains("above `crisis_threshold`")),
-        "{:#?}",
-        report.diagnostics
+        })
+        .map(|d| format!("{}: {}", d.line - line + 1, d.message))
+        .collect()
+}
+
+#[test]
+fn thresholds_out_of_order_are_reported_where_written() {
+    let errors = errors_where_the_threshold_was("concern_threshold = 0.9");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("1: ") && e.contains("above `crisis_threshold`")),
+        "{errors:#?}"
     );
 }
 
@@ -492,33 +500,13 @@ fn what_is_over_is_a_concern_unless_a_rule_or_the_present_says_otherwise() {
 
 #[test]
 fn a_broken_past_pattern_is_reported_where_written() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("learned"), dir.path());
-    let path = dir.path().join("safety.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replace(
-            "concern_threshold = 0.3",
-            "concern_threshold = 0.3\npast = ['\\byears ago\\b', '(unclosed']",
-        ),
-    )
-    .unwrap();
-    let report = knowledge::check(dir.path()).unwrap();
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("concern_threshold"))
-        .unwrap()
-        + 2;
+    let errors = errors_where_the_threshold_was(
+        "concern_threshold = 0.3\npast = ['\\byears ago\\b', '(unclosed']",
+    );
     assert!(
-        report
-            .diagnostics
+        errors
             .iter()
-            .any(|d| d.path.ends_with("safety.toml")
-                && d.line == line
-                && d.severity == Severity::Error
-                && d.message.contains("does not compile")),
-        "{:#?}",
-        report.diagnostics
+            .any(|e| e.starts_with("2: ") && e.contains("does not compile")),
+        "{errors:#?}"
     );
 }
