@@ -144,8 +144,9 @@ pub enum Layer {
         probability: f32,
         /// Its probability that the message is a crisis of any kind.
         crisis: f32,
-        /// The message tells only of what is over (a `past` pattern and no `present` one),
-        /// so the classifier alone made it a concern at most.
+        /// The probability reached the crisis threshold, but the message tells only of what
+        /// is over (a `past` pattern and no `present` one), so the classifier alone made it a
+        /// concern (a rule may still make it a crisis).
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         settled: bool,
     },
@@ -338,7 +339,7 @@ impl Safety {
                 layers.push(Layer::Classifier {
                     probability: round(probability),
                     crisis: round(crisis),
-                    settled,
+                    settled: settled && probability >= t.crisis,
                 });
             }
             findings.push(Finding {
