@@ -27,6 +27,8 @@ pub mod learn;
 pub mod live;
 pub mod reply;
 pub mod safety;
+#[doc(hidden)]
+pub mod samples;
 pub mod search;
 pub mod synth;
 pub mod text;

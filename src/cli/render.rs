@@ -213,10 +213,8 @@ fn inline_plain(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{contact_line, no_such_option, plain_markdown, unwrapped, wrap};
+    use signpost::Assistant;
     use signpost::knowledge::{Contact, ContactKind};
-    use signpost::reply::ConcernNotice;
-    use signpost::{Assistant, FixedClock, Reply, Stage, Turn};
-    use std::sync::Arc;
 
     /// What people see in the terminal, pinned by snapshots (`cargo insta review` after a
     /// deliberate change): the welcome, a deep link, two questions, a crisis of each category
@@ -226,82 +224,9 @@ mod tests {
     fn what_people_see() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
         let (assistant, _) = Assistant::load(&dir).expect("the shipped knowledge loads");
-        for (name, reply) in samples(&assistant) {
+        for (name, reply) in signpost::samples::conversation(&assistant) {
             insta::assert_snapshot!(name, wrap(&unwrapped(&reply), 80));
         }
-    }
-
-    /// The same sample conversation as every front end's snapshots (`bots/support`'s
-    /// `test_kit::samples`, which the core cannot depend on).
-    fn samples(assistant: &Assistant) -> Vec<(&'static str, Reply)> {
-        // Fixed times, so that whether each line is open is pinned too (as in the bots').
-        let at = |time: &str| assistant.with_clock(Arc::new(FixedClock::at(time).unwrap()));
-        let (morning, saturday_night, clocks_change) = (
-            at("2026-03-30T09:00:00Z"),
-            at("2026-03-28T23:00:00Z"),
-            at("2026-03-29T00:30:00Z"),
-        );
-        let assistant = &morning;
-        let ask = |text: &str| assistant.message(&Turn::new(text));
-        let mut concern =
-            ask("my son has been in prison a month and I can't sleep, everything feels too much");
-        concern.concern = Some(ConcernNotice {
-            categories: vec!["suicide-self-harm".into()],
-            message: "If you are not safe right now, call 999. Samaritans 116 123, any time."
-                .into(),
-        });
-        let mut long = String::from("my partner has just been sent to prison, who can help me. ");
-        while long.chars().count() < 2_500 {
-            long.push_str("I keep going over everything that happened this year. ");
-        }
-        let deep_link = assistant.start("family").pop().expect("a reply");
-        vec![
-            ("welcome", assistant.welcome()),
-            ("deep_link", deep_link),
-            (
-                "question",
-                ask("my partner has just been sent to prison, who can help me and the kids"),
-            ),
-            ("visit", ask("how do i visit ma da in hmp dumfries")),
-            (
-                "crisis",
-                ask("I can't go on any more, I want to kill myself"),
-            ),
-            (
-                "crisis_danger",
-                ask("he's banging on the door and I'm scared he'll get in"),
-            ),
-            (
-                "crisis_overdose",
-                ask("I've swallowed a load of paracetamol"),
-            ),
-            (
-                "crisis_domestic_abuse",
-                ask("I'm scared he'll hurt me again tonight"),
-            ),
-            ("crisis_sexual_assault", ask("I was raped last night")),
-            ("crisis_child", ask("my 14 year old daughter has run away")),
-            ("crisis_lines", assistant.crisis()),
-            ("concern", concern),
-            ("fallback", ask("what is the best recipe for banana bread")),
-            ("entry", assistant.entry("families-outside")),
-            ("long_message", ask(&long)),
-            (
-                "saturday_night",
-                saturday_night.message(&Turn::new(
-                    "my partner has just been sent to prison, who can help me and the kids",
-                )),
-            ),
-            (
-                "clocks_change",
-                clocks_change.message(&Turn::new("I can't go on any more, I want to kill myself")),
-            ),
-            (
-                "stranraer",
-                ask("I'm homeless in Stranraer and have nowhere to sleep"),
-            ),
-            ("journey", assistant.journey(Stage::Release)),
-        ]
     }
 
     #[test]
