@@ -344,21 +344,7 @@ fn span(d: Duration) -> String {
 }
 
 fn long_date(date: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let name = MONTHS
+    let name = crate::hours::MONTHS
         .get(usize::from(date.month).saturating_sub(1))
         .copied()
         .unwrap_or("");
