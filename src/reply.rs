@@ -179,6 +179,22 @@ impl ContactKind {
 }
 
 impl Contact {
+    /// The label, trimmed; `None` when there is none or it is blank.
+    pub fn label_text(&self) -> Option<&str> {
+        self.label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+    }
+
+    /// The opening hours as written, trimmed; `None` when there are none or they are blank.
+    pub fn hours_text(&self) -> Option<&str> {
+        self.hours
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+    }
+
     /// The label when it already says the value, as "Call 999 from a mobile and dial 55 when
     /// you are prompted" does for 55: front ends show such a label alone, so that the value
     /// never reads as a number to dial on its own.

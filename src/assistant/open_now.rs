@@ -77,10 +77,8 @@ impl Assistant {
         // Named by its label when that is short, else by the service: never by its number
         // again, which the lead has just given.
         let name = line
-            .label
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && l.chars().count() <= LEAD_LABEL_CHARS)
+            .label_text()
+            .filter(|l| l.chars().count() <= LEAD_LABEL_CHARS)
             .unwrap_or_else(|| entry.short_title.as_deref().unwrap_or(&entry.title));
         let said = format!(
             "\n{name}: {}.",

@@ -126,11 +126,7 @@ fn card_text(out: &mut String, card: &Card, bullet: &str) {
 /// Free to call (24 hours a day). Open now, 24 hours."
 pub fn contact_line(contact: &Contact) -> String {
     let value = contact.value.trim();
-    let label = contact
-        .label
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty());
+    let label = contact.label_text();
     let word = contact.kind.word();
     let mut line = if let Some(said) = contact.label_with_value() {
         said.to_string()
@@ -149,12 +145,7 @@ pub fn contact_line(contact: &Contact) -> String {
             (_, None) => format!("{word}: {value}"),
         }
     };
-    if let Some(hours) = contact
-        .hours
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-    {
+    if let Some(hours) = contact.hours_text() {
         let _ = write!(line, " ({hours})");
     }
     if let Some(status) = &contact.status {

@@ -92,11 +92,7 @@ fn safety_field(card: &Card) -> Field {
 /// `Call **0800 254 0088** · Freephone helpline (Monday to Friday, 9am to 5pm)`.
 pub fn contact_line(contact: &Contact) -> String {
     let value = contact.value.trim();
-    let label = contact
-        .label
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty());
+    let label = contact.label_text();
     let word = contact.kind.word();
     let link = |text: &str| {
         if limits::is_http_url(value) {
@@ -127,12 +123,7 @@ pub fn contact_line(contact: &Contact) -> String {
             (_, None) => format!("{word}: {value}"),
         }
     };
-    if let Some(hours) = contact
-        .hours
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-    {
+    if let Some(hours) = contact.hours_text() {
         line.push_str(&format!(" ({hours})"));
     }
     if let Some(status) = status_line(contact) {

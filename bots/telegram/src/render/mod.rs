@@ -190,11 +190,7 @@ pub fn card_block(card: &Card) -> String {
 /// Friday, 9am to 5pm)</i> · Closed now: opens Monday at 9am`.
 pub fn contact_line(contact: &Contact) -> String {
     let value = contact.value.trim();
-    let label = contact
-        .label
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty());
+    let label = contact.label_text();
     let word = contact.kind.word();
     let mut line = if let Some(said) = contact.label_with_value() {
         // "Call 999 from a mobile and dial 55 when you are prompted": 55 is not for dialling.
@@ -220,12 +216,7 @@ pub fn contact_line(contact: &Contact) -> String {
             (_, None) => format!("{word}: {}", escape(value)),
         }
     };
-    if let Some(hours) = contact
-        .hours
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-    {
+    if let Some(hours) = contact.hours_text() {
         line.push_str(&format!(" <i>({})</i>", escape(hours)));
     }
     if let Some(status) = &contact.status {
