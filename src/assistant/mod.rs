@@ -511,6 +511,13 @@ impl Assistant {
         }
     }
 
+    /// The entries these entries point to ("see also").
+    pub(crate) fn pointed_to<'b>(&self, ids: impl Iterator<Item = &'b str>) -> HashSet<&str> {
+        ids.filter_map(|id| self.kb.get(id))
+            .flat_map(|e| e.see_also.iter().map(String::as_str))
+            .collect()
+    }
+
     /// Whether a search outcome is good enough to show, or the honest fallback is better.
     fn decide(&self, outcome: &SearchOutcome) -> Decision {
         let Some(best) = outcome.hits.first() else {
@@ -589,11 +596,7 @@ impl Assistant {
         // they are about the same danger (staying safe from domestic abuse, not Childline,
         // when a partner threatens).
         if safety.is_some() {
-            let related: HashSet<&str> = pinned
-                .iter()
-                .filter_map(|id| self.kb.get(id))
-                .flat_map(|e| e.see_also.iter().map(String::as_str))
-                .collect();
+            let related = self.pointed_to(pinned.iter().copied());
             candidates.sort_by_key(|(e, _)| !related.contains(e.id.as_str()));
         }
         // At night and at weekends, a line open now goes before an equally relevant closed one.

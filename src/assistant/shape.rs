@@ -126,12 +126,7 @@ impl Assistant {
             .any(|c| LINES_ONLY.contains(&c.as_str()));
         let triggered = !notice.categories.is_empty();
         // The entries the crisis's own services point to ("see also"): about the same danger.
-        let related: HashSet<String> = notice
-            .cards
-            .iter()
-            .filter_map(|c| self.kb.get(&c.id))
-            .flat_map(|e| e.see_also.iter().cloned())
-            .collect();
+        let related = self.pointed_to(notice.cards.iter().map(|c| c.id.as_str()));
         let none = HashSet::new();
         let mut buttons = Vec::new();
         for card in &mut notice.cards {
@@ -173,8 +168,8 @@ impl Assistant {
         asked.retain(|c| coverage(&c.id) >= CRISIS_CARD_COVERAGE);
         asked.sort_by(|a, b| {
             related
-                .contains(&b.id)
-                .cmp(&related.contains(&a.id))
+                .contains(b.id.as_str())
+                .cmp(&related.contains(a.id.as_str()))
                 .then(coverage(&b.id).total_cmp(&coverage(&a.id)))
         });
         asked.truncate(keep);
