@@ -510,3 +510,22 @@ fn a_broken_past_pattern_is_reported_where_written() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn one_parent_hitting_the_other_is_domestic_abuse_now_unless_it_is_over() {
+    for text in [
+        "im 15 and my da batters my maw most weekends",
+        "my stepdad hits my mum when he's had a drink",
+    ] {
+        assert!(
+            crisis(shipped(), text).contains(&"domestic-abuse-now".to_string()),
+            "{text:?}"
+        );
+    }
+    for text in [
+        "my dad used to hit my mum years ago, can I still report it",
+        "as a child I watched my dad beat my mum, is it normal to still have nightmares",
+    ] {
+        assert!(crisis(shipped(), text).is_empty(), "{text:?}");
+    }
+}
