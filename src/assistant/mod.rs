@@ -33,6 +33,13 @@ const MIN_SCORE: f32 = 2.4;
 const MIN_SUPPORT: f32 = 1.9;
 /// ...while a best match scoring this well is shown whatever else the message says.
 const CONFIDENT_SCORE: f32 = 6.8;
+/// Under a crisis, an entry the crisis's services point to goes first when it scores at least
+/// this share of the best answer.
+const RELATED_SHARE: f32 = 0.75;
+/// From this probability that a message is on another subject, the fallback is given...
+const OTHER_SUBJECT: f32 = 0.5;
+/// ...unless the best match holds at least this share of the message.
+const OTHER_SUBJECT_MAX_COVERAGE: f32 = 0.8;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
 /// A message with at least this many content words the folder knows is a story: its best
@@ -497,6 +504,7 @@ impl Assistant {
             unknown_share: unknown_share(&outcome),
             known_share: share(outcome.known_weight, outcome.content_weight),
             about_share: share(outcome.about_weight, outcome.content_weight),
+            other_subject: outcome.other_subject,
             results: outcome
                 .hits
                 .iter()
@@ -550,6 +558,15 @@ impl Assistant {
         {
             return Decision::OtherSubject(unknown);
         }
+        // The classifier learned from `other-subjects.txt` reads the words around the justice
+        // word: "the charge of an electron", "prison break season 2". Not for a message that
+        // names an entry, nor when the best match holds nearly all of the message.
+        if !outcome.named
+            && outcome.other_subject >= OTHER_SUBJECT
+            && coverage < OTHER_SUBJECT_MAX_COVERAGE
+        {
+            return Decision::Elsewhere(outcome.other_subject);
+        }
         Decision::Answer(top, coverage)
     }
 
@@ -592,12 +609,16 @@ impl Assistant {
             .filter(|(e, _)| !pinned.contains(e.id.as_str()))
             .copied()
             .collect();
-        // Under a crisis, entries the crisis's own services point to ("see also") go first:
-        // they are about the same danger (staying safe from domestic abuse, not Childline,
-        // when a partner threatens).
+        // Under a crisis, entries the crisis's own services point to ("see also") go first
+        // when they score nearly as well as the best: they are about the same danger (staying
+        // safe from domestic abuse, not Childline, when a partner threatens). One well behind
+        // stays behind: when the danger was misread, what was asked comes first.
         if safety.is_some() {
             let related = self.pointed_to(pinned.iter().copied());
-            candidates.sort_by_key(|(e, _)| !related.contains(e.id.as_str()));
+            let best = candidates.first().map_or(0.0, |(_, s)| *s);
+            candidates.sort_by_key(|(e, s)| {
+                !(related.contains(e.id.as_str()) && *s >= best * RELATED_SHARE)
+            });
         }
         // At night and at weekends, a line open now goes before an equally relevant closed one.
         open_now::open_first(&mut candidates, room + 1, now);
@@ -660,6 +681,7 @@ enum Decision {
     TooWeak(f32),
     TooLittleOfTheMessage(f32, f32),
     OtherSubject(f32),
+    Elsewhere(f32),
     Answer(f32, f32),
 }
 
@@ -679,6 +701,10 @@ impl Decision {
                 "fallback: {:.0}% of the words are unknown to the folder and the best match \
                  rests on one or two words",
                 unknown * 100.0
+            ),
+            Decision::Elsewhere(p) => format!(
+                "fallback: the classifier learned from other-subjects.txt puts the message on \
+                 another subject with probability {p:.2}"
             ),
             Decision::Answer(top, coverage) => {
                 format!("answer: best score {top:.2} units, coverage {coverage:.2}")
@@ -716,6 +742,9 @@ pub struct SearchExplanation {
     pub known_share: f32,
     /// The share of the content words (weighed by clause) some entry names outside its body.
     pub about_share: f32,
+    /// The probability that the message is on another subject, by the classifier learned
+    /// from `other-subjects.txt` (0 without it).
+    pub other_subject: f32,
     /// Every ranked result, best first, with its explanation.
     pub results: Vec<ExplainedResult>,
 }

@@ -125,8 +125,6 @@ impl Assistant {
             .iter()
             .any(|c| LINES_ONLY.contains(&c.as_str()));
         let triggered = !notice.categories.is_empty();
-        // The entries the crisis's own services point to ("see also"): about the same danger.
-        let related = self.pointed_to(notice.cards.iter().map(|c| c.id.as_str()));
         let none = HashSet::new();
         let mut buttons = Vec::new();
         for card in &mut notice.cards {
@@ -154,9 +152,9 @@ impl Assistant {
         notice.cards.retain(|c| !c.contacts.is_empty());
 
         let keep = if lines_only { 0 } else { CRISIS_SEARCH_CARDS };
-        // The card that holds most of what the person wrote is the one about what they asked;
-        // of those that hold enough of it, one the crisis's services point to comes first
-        // (under a domestic-abuse crisis, staying safe from domestic abuse before Childline).
+        // Of the cards that hold enough of what the person wrote, the first in the search's
+        // order, which under a crisis already put first an entry the crisis's services point
+        // to when it scores nearly as well (staying safe from domestic abuse before Childline).
         let coverage = |id: &str| {
             reply
                 .results
@@ -166,12 +164,6 @@ impl Assistant {
         };
         let mut asked = std::mem::take(&mut reply.cards);
         asked.retain(|c| coverage(&c.id) >= CRISIS_CARD_COVERAGE);
-        asked.sort_by(|a, b| {
-            related
-                .contains(b.id.as_str())
-                .cmp(&related.contains(a.id.as_str()))
-                .then(coverage(&b.id).total_cmp(&coverage(&a.id)))
-        });
         asked.truncate(keep);
         let asked_ids: HashSet<String> = asked.iter().map(|c| c.id.clone()).collect();
         for mut card in asked {

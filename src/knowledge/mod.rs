@@ -80,6 +80,9 @@ pub struct KnowledgeBase {
     pub menu: Vec<MenuChoice>,
     /// Entries offered when a question can't be answered with confidence.
     pub general: Vec<String>,
+    /// Messages on other subjects (`other-subjects.txt`), normalised: what the search learns
+    /// the fallback from.
+    pub other_subjects: Vec<String>,
     by_id: HashMap<String, usize>,
 }
 
@@ -284,6 +287,7 @@ fn read_folder(
     let synonyms = read_synonyms(&reader, &dir.join("synonyms.toml"), &mut problems);
     let safety = Safety::load(dir, &reader, &ids, &entries, &mut problems)?;
     let (menu, general) = read_menu(&reader, &dir.join("menu.toml"), &ids, &mut problems);
+    let other_subjects = read_other_subjects(&reader, &dir.join(OTHER_SUBJECTS_FILE), &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.diagnostics = problems;
@@ -301,10 +305,39 @@ fn read_folder(
             safety,
             menu,
             general,
+            other_subjects,
             by_id,
         }
     });
     Ok((kb, report))
+}
+
+/// The optional file of messages on other subjects, one a line, in the folder's root.
+pub const OTHER_SUBJECTS_FILE: &str = "other-subjects.txt";
+
+/// The messages of `other-subjects.txt`, normalised, with a warning for each line that is too
+/// long, has no words or repeats another; none when the file is missing.
+fn read_other_subjects(
+    reader: &FileReader,
+    path: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    if !path.exists() {
+        return Vec::new();
+    }
+    let text = match reader.read(path) {
+        Ok(text) => text,
+        Err(unreadable) => {
+            problems.push(unreadable);
+            return Vec::new();
+        }
+    };
+    let mut lines = Vec::new();
+    crate::safety::corpus::read_lines(path, &text, "other", &mut lines, problems);
+    crate::safety::corpus::dedup(lines, problems)
+        .into_iter()
+        .map(|l| l.text)
+        .collect()
 }
 
 fn is_kebab_id(id: &str) -> bool {

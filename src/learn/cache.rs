@@ -26,6 +26,8 @@ pub enum Use {
     Safety,
     /// Search's learned signal (`search-`).
     Search,
+    /// Search's reading of whether a message is on another subject (`scope-`).
+    Scope,
 }
 
 impl Use {
@@ -34,6 +36,7 @@ impl Use {
         match self {
             Use::Safety => "safety",
             Use::Search => "search",
+            Use::Scope => "scope",
         }
     }
 }

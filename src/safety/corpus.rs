@@ -101,7 +101,7 @@ pub(crate) fn read_folder(
 }
 
 /// The messages of one file, one a line: `#` starts a comment line, blank lines are skipped.
-fn read_lines(
+pub(crate) fn read_lines(
     path: &Path,
     text: &str,
     label: &str,

@@ -11,6 +11,7 @@
 //! what each step contributed.
 
 mod learned;
+mod scope;
 mod message;
 mod phrases;
 mod synonyms;
@@ -20,6 +21,7 @@ use crate::error::IndexError;
 use crate::knowledge::{Audience, Entry, KnowledgeBase, Stage};
 use crate::text::normalise;
 use learned::Learned;
+use scope::Scope;
 use message::Clause;
 use phrases::{Candidate, PhraseBuilder, PhraseIndex};
 use std::collections::HashMap;
@@ -114,6 +116,9 @@ pub struct Features {
     pub second_need: bool,
     /// Re-rank with the classifier learned from the entries' example questions.
     pub learned: bool,
+    /// Read whether a message is on another subject, with the classifier learned from
+    /// `other-subjects.txt` against the entries' own lines.
+    pub scope: bool,
 }
 
 impl Default for Features {
@@ -122,12 +127,14 @@ impl Default for Features {
             clauses: true,
             second_need: true,
             learned: true,
+            scope: true,
         }
     }
 }
 
 impl Features {
-    /// Every step on, less those named (`clauses`, `second-need`, `learned`), for measuring.
+    /// Every step on, less those named (`clauses`, `second-need`, `learned`, `scope`), for
+    /// measuring.
     /// Unknown names are returned as the error.
     pub fn without(names: &str) -> Result<Features, String> {
         let mut features = Features::default();
@@ -136,6 +143,7 @@ impl Features {
                 "clauses" => features.clauses = false,
                 "second-need" => features.second_need = false,
                 "learned" => features.learned = false,
+                "scope" => features.scope = false,
                 other => return Err(other.to_string()),
             }
         }
@@ -178,6 +186,9 @@ pub struct SearchOutcome {
     pub about_weight: f32,
     /// Whether an entry's title or keyword phrase is in the message word for word.
     pub named: bool,
+    /// The probability, by the classifier learned from `other-subjects.txt`, that the message
+    /// is on another subject (0 with no such file, or with the step off).
+    pub other_subject: f32,
 }
 
 /// The in-memory index over one knowledge snapshot.
@@ -201,6 +212,8 @@ pub struct SearchIndex {
     phrases: PhraseIndex,
     /// The classifier learned from the entries' example questions, keywords and titles.
     learned: Option<Learned>,
+    /// The classifier of this folder's subject against others.
+    scope: Option<Scope>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -398,8 +411,10 @@ impl SearchIndex {
             term_about,
             phrases,
             learned: None,
+            scope: None,
         };
         index.learned = Learned::train(kb, &index);
+        index.scope = Scope::train(kb, &index);
         Ok(index)
     }
 
@@ -611,6 +626,10 @@ impl SearchIndex {
                 known_weight,
                 about_weight,
                 named: false,
+                other_subject: match &self.scope {
+                    Some(scope) if prefs.features.scope => scope.other(self, text),
+                    _ => 0.0,
+                },
             },
             parts: Vec::new(),
             needs,

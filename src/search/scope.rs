@@ -1,0 +1,124 @@
+//! Whether a message is about this folder's subject at all: a two-label fastText classifier
+//! from the entries' own lines (titles, summaries, example questions, keywords) and the crisis
+//! corpus, against the messages of `other-subjects.txt` ("charge my phone", "prison break
+//! season 2", "judges on a baking show"). The word search alone cannot tell "charge" in
+//! "the charge of an electron" from "charged with assault"; the words around it can.
+//!
+//! It only ever turns an answer into the honest fallback, never the other way, and the safety
+//! notice is decided before search and never touched. Trained when the folder loads, through
+//! the one model cache ([`crate::learn::cache`]); with no `other-subjects.txt` there is no
+//! model and nothing changes.
+
+use super::SearchIndex;
+use super::vocabulary::{PLACE_WORDS, STOPWORDS};
+use crate::knowledge::KnowledgeBase;
+use crate::learn::cache::{self, Use};
+use crate::learn::{Loss, TextClassifier, TrainingSettings};
+use crate::safety::corpus::NONE;
+use crate::text::normalise;
+
+/// The label of lines about this folder's subject.
+const OURS: &str = "ours";
+/// The label of lines on other subjects.
+const OTHER: &str = "other";
+/// At most this many lines of the folder's own are learned from (spread evenly over the
+/// entries), so a large folder loads in about the time the shipped one does.
+const MAX_OWN_LINES: usize = 6_000;
+
+/// Training settings: word pairs as well as words ("phone charge" is not "charged"), pieces of
+/// words for spellings never seen, the lines shuffled with a fixed seed since they come
+/// grouped by label.
+const SETTINGS: TrainingSettings = TrainingSettings {
+    loss: Loss::Softmax,
+    dim: 24,
+    epochs: 25,
+    learning_rate: 0.5,
+    word_ngrams: 2,
+    min_char_ngram: 3,
+    max_char_ngram: 5,
+    buckets: 50_000,
+    seed: 21,
+    shuffle: true,
+};
+
+/// The classifier of one folder's subject against others.
+pub(super) struct Scope {
+    classifier: TextClassifier,
+}
+
+impl Scope {
+    /// Trains on the folder's own lines against `other-subjects.txt`; `None` when the folder
+    /// has no such file, or training failed (then nothing changes).
+    pub fn train(kb: &KnowledgeBase, index: &SearchIndex) -> Option<Scope> {
+        if kb.other_subjects.is_empty() {
+            return None;
+        }
+        let mut own: Vec<String> = Vec::new();
+        for entry in &kb.entries {
+            let keywords = entry.keywords.chunks(4).map(|k| k.join(" "));
+            // The body's sentences too: they use the subject's words in its own sense
+            // ("charged", "a fine", "the tag") far more often than any list of questions.
+            own.extend(
+                [entry.title.clone(), entry.summary.clone()]
+                    .into_iter()
+                    .chain(entry.questions.iter().cloned())
+                    .chain(keywords)
+                    .chain(crate::text::sentences(&entry.body)),
+            );
+        }
+        own.extend(
+            kb.safety
+                .corpus()
+                .iter()
+                .filter(|l| l.label != NONE)
+                .map(|l| l.raw.clone()),
+        );
+        let step = own.len().div_ceil(MAX_OWN_LINES).max(1);
+        let own: Vec<String> = own
+            .iter()
+            .step_by(step)
+            .map(|l| prepare(index, l))
+            .collect();
+        let other: Vec<String> = kb
+            .other_subjects
+            .iter()
+            .map(|l| prepare(index, l))
+            .collect();
+        let lines: Vec<(&str, &str)> = own
+            .iter()
+            .map(|t| (OURS, t.as_str()))
+            .chain(other.iter().map(|t| (OTHER, t.as_str())))
+            .filter(|(_, t)| !t.is_empty())
+            .collect();
+        match cache::train(Use::Scope, &lines, &SETTINGS, Some(&cache::folder(&kb.root))) {
+            Ok(classifier) => Some(Scope { classifier }),
+            Err(err) => {
+                tracing::warn!(event = "scope_model_training_failed", error = %err);
+                None
+            }
+        }
+    }
+
+    /// The probability that a message is on another subject (0 for a message with no words
+    /// the model reads).
+    pub fn other(&self, index: &SearchIndex, text: &str) -> f32 {
+        self.classifier
+            .predict(&prepare(index, text))
+            .into_iter()
+            .find(|(label, _)| label == OTHER)
+            .map_or(0.0, |(_, p)| p)
+    }
+}
+
+/// A text as the model sees it: the search's stems, less filler words and places. Unlike the
+/// re-ranker's reading, a word the folder does not know is kept as written, never corrected
+/// to a word it knows: "iphone" is what tells another subject.
+fn prepare(index: &SearchIndex, text: &str) -> String {
+    let mut analyzer = index.analyzer.clone();
+    normalise(text)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
+        .filter_map(|w| super::analyse(&mut analyzer, w).into_iter().next())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
