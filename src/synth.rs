@@ -8,8 +8,8 @@
 //! and the body's paragraphs in a new order with a paragraph about the place, so bodies keep
 //! a similar length. The made-up names grow the vocabulary with the folder, as real
 //! services would. Ids stay unique and kebab-case, `see_also` names only entries that exist,
-//! and `synonyms.toml`, `safety.toml`, `menu.toml` and the crisis corpus `safety/` are copied: the result passes
-//! `signpost check` with no errors. The same arguments always give the same folder.
+//! and `synonyms.toml`, `safety.toml`, `menu.toml`, `other-subjects.txt` and the crisis
+//! corpus `safety/` are copied: the result passes `signpost check` with no errors. The same arguments always give the same folder.
 
 use crate::error::KnowledgeError;
 use crate::knowledge::{Contact, Entry, Kind, KnowledgeBase};
@@ -18,7 +18,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The files copied as they are from the source folder, when present.
-const COPIED: &[&str] = &["synonyms.toml", "safety.toml", "menu.toml"];
+const COPIED: &[&str] = &[
+    "synonyms.toml",
+    "safety.toml",
+    "menu.toml",
+    crate::knowledge::OTHER_SUBJECTS_FILE,
+];
 
 /// Towns and villages of the region, for titles, questions and bodies.
 const PLACES: &[&str] = &[

@@ -559,12 +559,9 @@ impl Assistant {
             return Decision::OtherSubject(unknown);
         }
         // The classifier learned from `other-subjects.txt` reads the words around the justice
-        // word: "the charge of an electron", "prison break season 2". Not for a message that
-        // names an entry, nor when the best match holds nearly all of the message.
-        if !outcome.named
-            && outcome.other_subject >= OTHER_SUBJECT
-            && coverage < OTHER_SUBJECT_MAX_COVERAGE
-        {
+        // word: "the charge of an electron", "prison break season 2". Not
+        // when the best match holds nearly all of the message.
+        if outcome.other_subject >= OTHER_SUBJECT && coverage < OTHER_SUBJECT_MAX_COVERAGE {
             return Decision::Elsewhere(outcome.other_subject);
         }
         Decision::Answer(top, coverage)

@@ -270,8 +270,7 @@ impl FeedbackStore {
             });
         }
         check_identity(path, &conn, app, version)?;
-        let check: String = conn
-            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+        let check: String = when_free(|| conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)))
             .map_err(fail)?;
         if check != "ok" {
             return Err(StoreError::Corrupt {
@@ -279,9 +278,11 @@ impl FeedbackStore {
                 detail: check,
             });
         }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(fail)?;
+        // Two processes opening a new file at once: switching it to WAL needs it to
+        // themselves for a moment, and SQLite reports the other one as busy without waiting.
+        let mode: String =
+            when_free(|| conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)))
+                .map_err(fail)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Unwritable {
                 path: path.to_path_buf(),
@@ -528,6 +529,23 @@ impl FeedbackStore {
                 _ => None,
             })
         })
+    }
+}
+
+/// Runs `f` again while SQLite reports the database busy without waiting itself (as when
+/// another process is switching a new file to WAL), for up to [`BUSY_TIMEOUT`].
+fn when_free<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 

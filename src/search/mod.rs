@@ -11,9 +11,9 @@
 //! what each step contributed.
 
 mod learned;
-mod scope;
 mod message;
 mod phrases;
+mod scope;
 mod synonyms;
 mod vocabulary;
 
@@ -21,9 +21,9 @@ use crate::error::IndexError;
 use crate::knowledge::{Audience, Entry, KnowledgeBase, Stage};
 use crate::text::normalise;
 use learned::Learned;
-use scope::Scope;
 use message::Clause;
 use phrases::{Candidate, PhraseBuilder, PhraseIndex};
+use scope::Scope;
 use std::collections::HashMap;
 use synonyms::SynonymIndex;
 use tantivy::collector::TopDocs;

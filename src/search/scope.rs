@@ -53,31 +53,31 @@ impl Scope {
         if kb.other_subjects.is_empty() {
             return None;
         }
-        let mut own: Vec<String> = Vec::new();
-        for entry in &kb.entries {
-            let keywords = entry.keywords.chunks(4).map(|k| k.join(" "));
-            // The body's sentences too: they use the subject's words in its own sense
-            // ("charged", "a fine", "the tag") far more often than any list of questions.
-            own.extend(
-                [entry.title.clone(), entry.summary.clone()]
-                    .into_iter()
-                    .chain(entry.questions.iter().cloned())
-                    .chain(keywords)
-                    .chain(crate::text::sentences(&entry.body)),
-            );
-        }
-        own.extend(
-            kb.safety
-                .corpus()
+        // The body's sentences too: they use the subject's words in its own sense ("charged",
+        // "a fine", "the tag") far more often than any list of questions.
+        let own_lines = || {
+            kb.entries
                 .iter()
-                .filter(|l| l.label != NONE)
-                .map(|l| l.raw.clone()),
-        );
-        let step = own.len().div_ceil(MAX_OWN_LINES).max(1);
-        let own: Vec<String> = own
-            .iter()
+                .flat_map(|entry| {
+                    let keywords = entry.keywords.chunks(4).map(|k| k.join(" "));
+                    [entry.title.clone(), entry.summary.clone()]
+                        .into_iter()
+                        .chain(entry.questions.iter().cloned())
+                        .chain(keywords)
+                        .chain(crate::text::sentences(&entry.body))
+                })
+                .chain(
+                    kb.safety
+                        .corpus()
+                        .iter()
+                        .filter(|l| l.label != NONE)
+                        .map(|l| l.raw.clone()),
+                )
+        };
+        let step = own_lines().count().div_ceil(MAX_OWN_LINES).max(1);
+        let own: Vec<String> = own_lines()
             .step_by(step)
-            .map(|l| prepare(index, l))
+            .map(|l| prepare(index, &l))
             .collect();
         let other: Vec<String> = kb
             .other_subjects
@@ -90,7 +90,12 @@ impl Scope {
             .chain(other.iter().map(|t| (OTHER, t.as_str())))
             .filter(|(_, t)| !t.is_empty())
             .collect();
-        match cache::train(Use::Scope, &lines, &SETTINGS, Some(&cache::folder(&kb.root))) {
+        match cache::train(
+            Use::Scope,
+            &lines,
+            &SETTINGS,
+            Some(&cache::folder(&kb.root)),
+        ) {
             Ok(classifier) => Some(Scope { classifier }),
             Err(err) => {
                 tracing::warn!(event = "scope_model_training_failed", error = %err);

@@ -113,6 +113,55 @@ fn justice_words_in_other_senses_get_the_fallback() {
     }
 }
 
+/// The word search alone answers these: each matches a justice word, and the folder knows
+/// most of the rest ("release", "date", "new"; "electron" is the stem of "electronic").
+const OTHER_SUBJECTS: [&str; 3] = [
+    "what is the charge of an electron",
+    "release date of the new iphone",
+    "prison break tv series season 2",
+];
+
+#[test]
+fn the_classifier_of_other_subjects_turns_only_those_into_the_fallback() {
+    let without = shipped_without("scope");
+    for text in OTHER_SUBJECTS {
+        assert!(
+            !without.answer(&Turn::new(text)).fallback,
+            "{text:?}: the words alone already gave the fallback, so this proves nothing"
+        );
+        let reply = shipped().answer(&Turn::new(text));
+        assert!(
+            reply.fallback,
+            "{text:?} was answered: {:?}",
+            shown_ids(&reply)
+        );
+        let explained = shipped().explain(&Turn::new(text));
+        assert!(explained.other_subject >= 0.5, "{explained:?}");
+        assert!(
+            explained.decision.contains("other-subjects.txt"),
+            "{}",
+            explained.decision
+        );
+    }
+    // The same words about the justice system are answered as before.
+    for (text, id) in [
+        (
+            "my son has been charged, what happens next",
+            "after-being-charged",
+        ),
+        ("when is my release date from prison", "release-from-prison"),
+        ("can I get a job after prison", "apex-scotland"),
+    ] {
+        let got = top3(shipped(), text);
+        assert!(got.contains(&id.to_string()), "{text:?}: {got:?}");
+        assert_eq!(
+            got,
+            top3(&without, text),
+            "{text:?}: the ranking is unchanged"
+        );
+    }
+}
+
 #[test]
 fn explain_says_what_each_score_is_made_of() {
     let explained = small().explain(&Turn::new("ma partner's in the jail, who can help"));
