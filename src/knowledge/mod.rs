@@ -285,10 +285,10 @@ fn read_folder(
     }
 
     let synonyms = read_synonyms(&reader, &dir.join("synonyms.toml"), &mut problems);
-    let safety = Safety::load(dir, &reader, &ids, &entries, &mut problems)?;
-    let (menu, general) = read_menu(&reader, &dir.join("menu.toml"), &ids, &mut problems);
     let other_subjects =
         read_other_subjects(&reader, &dir.join(OTHER_SUBJECTS_FILE), &mut problems);
+    let safety = Safety::load(dir, &reader, &ids, &entries, &other_subjects, &mut problems)?;
+    let (menu, general) = read_menu(&reader, &dir.join("menu.toml"), &ids, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.diagnostics = problems;

@@ -352,10 +352,11 @@ impl Safety {
         findings
     }
 
-    /// The example questions of the folder's entries, normalised: what people ask when they
-    /// are not in crisis. Entries that a crisis shows (helplines) and questions a rule fires
-    /// on are left out, since their questions may describe a crisis.
-    fn calm_questions(&self, entries: &[Entry]) -> Vec<String> {
+    /// The example questions of the folder's entries and the messages on other subjects
+    /// (`other-subjects.txt`, already normalised), normalised: what people write when they are
+    /// not in crisis. Entries that a crisis shows (helplines) and lines a rule fires on are
+    /// left out, since they may describe a crisis.
+    fn calm_lines(&self, entries: &[Entry], other_subjects: &[String]) -> Vec<String> {
         let shown: HashSet<&str> = self
             .categories
             .iter()
@@ -366,9 +367,9 @@ impl Safety {
             .filter(|e| !shown.contains(e.id.as_str()))
             .flat_map(|e| e.questions.iter())
             .take(MAX_CALM_QUESTIONS)
-            .filter(|q| self.rules_fire(q).is_empty())
             .map(|q| text::normalise(q))
-            .filter(|q| !q.is_empty())
+            .chain(other_subjects.iter().take(MAX_CALM_QUESTIONS).cloned())
+            .filter(|q| !q.is_empty() && self.rules_fire(q).is_empty())
             .collect()
     }
 
@@ -400,6 +401,7 @@ impl Safety {
         reader: &FileReader,
         known_ids: &HashSet<String>,
         entries: &[Entry],
+        other_subjects: &[String],
         problems: &mut Vec<Diagnostic>,
     ) -> Result<Option<Safety>, KnowledgeError> {
         let path = root.join("safety.toml");
@@ -458,7 +460,7 @@ impl Safety {
             return Ok(None);
         }
         if has_corpus {
-            safety.calm = Arc::new(safety.calm_questions(entries));
+            safety.calm = Arc::new(safety.calm_lines(entries, other_subjects));
             let ids: Vec<String> = safety.categories.iter().map(|c| c.id.clone()).collect();
             let started = std::time::Instant::now();
             match CrisisClassifier::train(

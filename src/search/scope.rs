@@ -115,15 +115,23 @@ impl Scope {
     }
 }
 
-/// A text as the model sees it: the search's stems, less filler words and places. Unlike the
-/// re-ranker's reading, a word the folder does not know is kept as written, never corrected
-/// to a word it knows: "iphone" is what tells another subject.
+/// A text as the model sees it: the search's stems of the words that say what it is about,
+/// less filler words and places. A word the folder does not know is kept as written, never
+/// corrected to a word it knows ("iphone" is what tells another subject); a word the folder
+/// has only in entries' bodies is an everyday word ("actually", "half") that says more of how
+/// a person writes than of the subject, and is left out.
 fn prepare(index: &SearchIndex, text: &str) -> String {
     let mut analyzer = index.analyzer.clone();
     normalise(text)
         .split(' ')
         .filter(|w| !w.is_empty() && !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
         .filter_map(|w| super::analyse(&mut analyzer, w).into_iter().next())
+        .filter(|stem| {
+            index
+                .vocabulary
+                .id(stem)
+                .is_none_or(|id| index.term_about[id as usize])
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -152,6 +152,16 @@ pub(super) const STOPWORDS: &[&str] = &[
     "wot",
     "wud",
     "yer",
+    // Words of how people write, not of what about: "actually", "honestly", "lol".
+    "actually",
+    "anyway",
+    "basically",
+    "honestly",
+    "literally",
+    "lol",
+    "really",
+    "tbh",
+    "thanks",
 ];
 
 /// Places in and around the region: a weak signal, since most entries serve all of it.
