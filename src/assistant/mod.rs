@@ -40,6 +40,9 @@ const RELATED_SHARE: f32 = 0.75;
 const OTHER_SUBJECT: f32 = 0.7;
 /// ...unless the best match holds at least this share of the message.
 const OTHER_SUBJECT_MAX_COVERAGE: f32 = 0.8;
+/// Under this probability of another subject, words unknown to the folder do not make a
+/// short message a guess.
+const OTHER_SUBJECT_DOUBT: f32 = 0.1;
 /// A result scoring under this share of the best one is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
 /// A message with at least this many content words the folder knows is a story: its best
@@ -551,7 +554,14 @@ impl Assistant {
         let unknown = unknown_share(outcome);
         let matched = coverage * outcome.content_weight;
         let short = outcome.content_words <= GUESS_MAX_WORDS;
+        // The classifier of other subjects, when the folder has one, reads the unknown words
+        // better: a misspelling or slang it is sure belongs here ("wats throughcare", "cannae
+        // afford a brief") is no other subject.
+        let doubted = outcome
+            .other_subject
+            .is_none_or(|p| p >= OTHER_SUBJECT_DOUBT);
         if short
+            && doubted
             && !outcome.named
             && ((matched <= 1.0 + f32::EPSILON && unknown >= 0.5)
                 || (matched <= 2.0 + f32::EPSILON && unknown >= 0.25 && outcome.content_words <= 4))
@@ -561,8 +571,11 @@ impl Assistant {
         // The classifier learned from `other-subjects.txt` reads the words around the justice
         // word: "the charge of an electron", "prison break season 2". Not
         // when the best match holds nearly all of the message.
-        if outcome.other_subject >= OTHER_SUBJECT && coverage < OTHER_SUBJECT_MAX_COVERAGE {
-            return Decision::Elsewhere(outcome.other_subject);
+        if let Some(p) = outcome.other_subject
+            && p >= OTHER_SUBJECT
+            && coverage < OTHER_SUBJECT_MAX_COVERAGE
+        {
+            return Decision::Elsewhere(p);
         }
         Decision::Answer(top, coverage)
     }
@@ -740,8 +753,8 @@ pub struct SearchExplanation {
     /// The share of the content words (weighed by clause) some entry names outside its body.
     pub about_share: f32,
     /// The probability that the message is on another subject, by the classifier learned
-    /// from `other-subjects.txt` (0 without it).
-    pub other_subject: f32,
+    /// from `other-subjects.txt` (none without it).
+    pub other_subject: Option<f32>,
     /// Every ranked result, best first, with its explanation.
     pub results: Vec<ExplainedResult>,
 }

@@ -187,8 +187,8 @@ pub struct SearchOutcome {
     /// Whether an entry's title or keyword phrase is in the message word for word.
     pub named: bool,
     /// The probability, by the classifier learned from `other-subjects.txt`, that the message
-    /// is on another subject (0 with no such file, or with the step off).
-    pub other_subject: f32,
+    /// is on another subject (`None` with no such file, or with the step off).
+    pub other_subject: Option<f32>,
 }
 
 /// The in-memory index over one knowledge snapshot.
@@ -627,8 +627,8 @@ impl SearchIndex {
                 about_weight,
                 named: false,
                 other_subject: match &self.scope {
-                    Some(scope) if prefs.features.scope => scope.other(self, text),
-                    _ => 0.0,
+                    Some(scope) if prefs.features.scope => Some(scope.other(self, text)),
+                    _ => None,
                 },
             },
             parts: Vec::new(),
