@@ -176,6 +176,35 @@ fn safety_examples_and_near_misses_are_checked() {
 }
 
 #[test]
+fn other_subjects_lines_are_checked_where_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("small"), dir.path());
+    let long = "word ".repeat(300);
+    std::fs::write(
+        dir.path().join("other-subjects.txt"),
+        format!("# a comment\nhow do I charge my phone\n\n{long}\nhow do I charge my phone\n"),
+    )
+    .unwrap();
+    let report = knowledge::check(dir.path()).unwrap();
+    let messages: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("other-subjects.txt:4:") && m.contains("over the 1000")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("other-subjects.txt:5:")
+            && m.contains("the same message is already at")
+            && m.contains("other-subjects.txt:2")),
+        "{messages:#?}"
+    );
+    // Warnings only: the folder still loads, and learns from the good line.
+    let (kb, _) = knowledge::KnowledgeBase::load(dir.path()).expect("it loads");
+    assert_eq!(kb.other_subjects, ["how do i charge my phone"]);
+}
+
+#[test]
 fn shipped_knowledge_has_no_error_and_no_warning() {
     let report = knowledge::check(&shipped_dir()).unwrap();
     let problems: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
