@@ -37,7 +37,7 @@ const CONFIDENT_SCORE: f32 = 6.8;
 /// this share of the best answer.
 const RELATED_SHARE: f32 = 0.75;
 /// From this probability that a message is on another subject, the fallback is given...
-const OTHER_SUBJECT: f32 = 0.7;
+const OTHER_SUBJECT: f32 = 0.5;
 /// ...unless the best match holds at least this share of the message.
 const OTHER_SUBJECT_MAX_COVERAGE: f32 = 0.8;
 /// Under this probability of another subject, words unknown to the folder do not make a

@@ -60,7 +60,7 @@ fn a_request_past_the_fortieth_word_still_counts() {
 
 #[test]
 fn two_needs_in_one_message_are_both_covered() {
-    let text = "my son is in prison and we are behind with the rent";
+    let text = "my husband got the jail and now I cant pay the electric";
     let got = top3(shipped(), text);
     assert!(got.contains(&"families-outside".to_string()), "{got:?}");
     assert!(
@@ -104,12 +104,18 @@ fn justice_words_in_other_senses_get_the_fallback() {
         assert!(reply.safety.is_none(), "{text:?}");
     }
     // The same words in their justice sense are answered.
-    for (text, id) in [
-        ("what does a fiscal fine mean", "fiscal-decisions"),
-        ("my dad is in the jail", "families-outside"),
+    for (text, ids) in [
+        ("what does a fiscal fine mean", &["fiscal-decisions"][..]),
+        (
+            "my dad is in the jail",
+            &["families-outside", "children-affected-by-imprisonment"][..],
+        ),
     ] {
         let got = top3(shipped(), text);
-        assert!(got.contains(&id.to_string()), "{text:?}: {got:?}");
+        assert!(
+            got.iter().any(|g| ids.contains(&g.as_str())),
+            "{text:?}: {got:?}"
+        );
     }
 }
 
