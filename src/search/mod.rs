@@ -31,7 +31,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    TextAnalyzer, WhitespaceTokenizer,
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 use vocabulary::{PLACE_WORDS, STOPWORDS, Vocabulary};
@@ -282,7 +282,12 @@ impl SearchIndex {
             .collect();
         let ord = builder.add_u64_field("ord", NumericOptions::default().set_fast());
         let index = Index::create_in_ram(builder.build());
-        index.tokenizers().register(TOKENIZER, analyzer());
+        // The documents are given already analysed, as their terms joined by spaces: each
+        // distinct word is analysed once, here, instead of again in Tantivy's writer.
+        index.tokenizers().register(
+            TOKENIZER,
+            TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
+        );
 
         // One pass: each field is normalised once, each distinct word stemmed once, and every
         // term given an id, for the typo vocabulary and the per-entry term sets.
@@ -315,14 +320,20 @@ impl SearchIndex {
             let mut whole = String::new();
             for (f, ((field, _), value)) in fields.iter().zip(field_texts(entry)).enumerate() {
                 let value = normalise(&value);
+                let mut analysed = String::new();
                 for word in value.split(' ').filter(|w| !w.is_empty()) {
-                    if let Some(id) = terms.of_word(word, &mut analyzer) {
+                    let word = terms.of_word(word, &mut analyzer);
+                    if let Some(id) = word.id {
                         ids.push(id << FIELD_BITS | 1 << f);
+                    }
+                    if !word.terms.is_empty() {
+                        analysed.push_str(&word.terms);
+                        analysed.push(' ');
                     }
                 }
                 whole.push_str(&value);
                 whole.push(' ');
-                doc.add_text(*field, value);
+                doc.add_text(*field, analysed);
             }
             doc.add_u64(ord, i as u64);
             writer.add_document(doc)?;
@@ -368,7 +379,11 @@ impl SearchIndex {
         let reader = index.reader()?;
         term_entries.resize(terms.by_term.len(), 0);
         term_about.resize(terms.by_term.len(), false);
-        let vocabulary = Vocabulary::new(terms.by_term, written, &terms.by_word);
+        let by_word = terms.by_word;
+        let vocabulary = Vocabulary::new(terms.by_term, written, |word| {
+            by_word.get(word).and_then(|a| a.id)
+        });
+        drop(by_word);
         let phrases = phrases.finish((kb.entries.len() / 20).max(3));
         let synonyms: Vec<Vec<(String, Vec<String>)>> = kb
             .synonyms
@@ -994,30 +1009,39 @@ fn field_bits(terms: &[u32], id: u32) -> Option<u32> {
         .map(|i| terms[i] & ((1 << FIELD_BITS) - 1))
 }
 
-/// Terms by id, and the term of each written word, filled while indexing.
+/// Terms by id, and the terms of each written word, filled while indexing.
 #[derive(Default)]
 struct Terms {
     by_term: HashMap<String, u32>,
-    by_word: HashMap<String, Option<u32>>,
+    by_word: HashMap<String, Analysed>,
+}
+
+/// What the analyzer makes of one normalised word.
+struct Analysed {
+    /// The id of its first term: `None` for a word the analyzer drops.
+    id: Option<u32>,
+    /// Every term it indexes as, joined by spaces (terms never hold whitespace).
+    terms: String,
 }
 
 impl Terms {
-    /// The id of the term a normalised word indexes as (as Tantivy's analyzer makes it), or
-    /// `None` for a word the analyzer drops.
-    fn of_word(&mut self, word: &str, analyzer: &mut TextAnalyzer) -> Option<u32> {
-        if let Some(id) = self.by_word.get(word) {
-            return *id;
+    /// What a normalised word indexes as (as the analyzer makes it), analysed once per word.
+    fn of_word(&mut self, word: &str, analyzer: &mut TextAnalyzer) -> &Analysed {
+        if !self.by_word.contains_key(word) {
+            let terms = analyse(analyzer, word);
+            let id = terms.first().and_then(|term| {
+                let next = self.by_term.len() as u32;
+                if next > MAX_TERM_ID && !self.by_term.contains_key(term) {
+                    // Never reached by a real folder (over a hundred million distinct terms).
+                    return None;
+                }
+                Some(*self.by_term.entry(term.clone()).or_insert(next))
+            });
+            let terms = terms.join(" ");
+            self.by_word
+                .insert(word.to_string(), Analysed { id, terms });
         }
-        let id = analyse(analyzer, word).into_iter().next().and_then(|term| {
-            let next = self.by_term.len() as u32;
-            if next > MAX_TERM_ID && !self.by_term.contains_key(&term) {
-                // Never reached by a real folder (over a hundred million distinct terms).
-                return None;
-            }
-            Some(*self.by_term.entry(term).or_insert(next))
-        });
-        self.by_word.insert(word.to_string(), id);
-        id
+        &self.by_word[word]
     }
 }
 

@@ -195,18 +195,18 @@ pub(super) struct Vocabulary {
 
 impl Vocabulary {
     /// The vocabulary of an index: `terms` maps each indexed term to its id, `written` counts
-    /// the entries using each written word, and `word_terms` gives each word's term id.
+    /// the entries using each written word, and `word_term` gives each word's term id.
     pub fn new(
         terms: HashMap<String, u32>,
         written: HashMap<String, u32>,
-        word_terms: &HashMap<String, Option<u32>>,
+        word_term: impl Fn(&str) -> Option<u32>,
     ) -> Vocabulary {
         let names: HashMap<u32, &String> = terms.iter().map(|(t, &id)| (id, t)).collect();
         let mut words: Vec<(String, String, u32)> = written
             .into_iter()
-            .filter_map(|(word, count)| match word_terms.get(&word) {
-                Some(Some(id)) => Some((word, names[id].clone(), count)),
-                _ => None,
+            .filter_map(|(word, count)| {
+                let term = names[&word_term(&word)?].clone();
+                Some((word, term, count))
             })
             .collect();
         words.sort();
