@@ -25,15 +25,15 @@ use phrases::{Candidate, PhraseBuilder, PhraseIndex};
 use std::collections::HashMap;
 use synonyms::SynonymIndex;
 use tantivy::collector::TopDocs;
+use tantivy::directory::RamDirectory;
+use tantivy::indexer::SingleSegmentIndexWriter;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, WhitespaceTokenizer,
+    TextAnalyzer, TokenizerManager, WhitespaceTokenizer,
 };
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, TantivyDocument, Term};
 use vocabulary::{PLACE_WORDS, STOPWORDS, Vocabulary};
 
 pub use tantivy::query::Explanation;
@@ -46,6 +46,9 @@ const OLD_MAX_QUERY_WORDS: usize = 40;
 /// The most distinct terms one query looks for: the most telling ones, so a very long message
 /// costs no more to search than a long one.
 const MAX_QUERY_TERMS: usize = 64;
+/// The memory Tantivy's writer sizes its first term table by: it grows as needed, and a
+/// larger start only costs memory (at 10,000 entries 15 MB peaked 3.5 MiB higher, no faster).
+const WRITER_MEMORY: usize = 3_000_000;
 /// How many candidates are re-ranked after Tantivy scores them.
 const CANDIDATES: usize = 30;
 
@@ -280,14 +283,20 @@ impl SearchIndex {
             .iter()
             .map(|(name, boost)| (builder.add_text_field(name, text.clone()), *boost))
             .collect();
-        let ord = builder.add_u64_field("ord", NumericOptions::default().set_fast());
-        let index = Index::create_in_ram(builder.build());
         // The documents are given already analysed, as their terms joined by spaces: each
         // distinct word is analysed once, here, instead of again in Tantivy's writer.
-        index.tokenizers().register(
+        let tokenizers = TokenizerManager::default();
+        tokenizers.register(
             TOKENIZER,
             TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
         );
+        // One segment, written in this thread as the entries are read: no queue of documents
+        // waiting for a writer thread (at 10,000 entries the queue held the whole folder's
+        // text), no merge, and each document's id is its entry's position.
+        let mut writer: SingleSegmentIndexWriter = Index::builder()
+            .schema(builder.build())
+            .tokenizers(tokenizers)
+            .single_segment_index_writer(RamDirectory::create(), WRITER_MEMORY)?;
 
         // One pass: each field is normalised once, each distinct word stemmed once, and every
         // term given an id, for the typo vocabulary and the per-entry term sets.
@@ -310,10 +319,6 @@ impl SearchIndex {
                 })
         });
         let mut phrases = PhraseBuilder::new(candidates);
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
-        // Segments are merged once, below, into one: a merge the writer started by itself
-        // could take some of them first, and the explicit merge would then fail.
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         for (i, entry) in kb.entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let mut ids: Vec<u32> = Vec::new();
@@ -335,7 +340,6 @@ impl SearchIndex {
                 whole.push(' ');
                 doc.add_text(*field, analysed);
             }
-            doc.add_u64(ord, i as u64);
             writer.add_document(doc)?;
             let mut words: Vec<&str> = whole
                 .split(' ')
@@ -368,15 +372,6 @@ impl SearchIndex {
             entry_terms.push(merged);
             phrases.count_in(i, &whole);
         }
-        writer.commit()?;
-        // One segment answers faster than several; the writer's small memory budget (kept
-        // small for peak memory) may have flushed a few along the way.
-        let segments = index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
-        writer.wait_merging_threads()?;
-        let reader = index.reader()?;
         term_entries.resize(terms.by_term.len(), 0);
         term_about.resize(terms.by_term.len(), false);
         let by_word = terms.by_word;
@@ -385,6 +380,9 @@ impl SearchIndex {
         });
         drop(by_word);
         let phrases = phrases.finish((kb.entries.len() / 20).max(3));
+        // Last, when the words counted above are freed: writing the segment out holds it
+        // twice for a moment (in the writer and in the directory).
+        let reader = writer.finalize()?.reader()?;
         let synonyms: Vec<Vec<(String, Vec<String>)>> = kb
             .synonyms
             .iter()
@@ -684,13 +682,10 @@ impl SearchIndex {
         else {
             return run;
         };
+        // One segment, its documents in the entries' order.
         let mut raw: Vec<(usize, f32, Option<DocAddress>)> = top
             .into_iter()
-            .filter_map(|(score, addr)| {
-                let segment = searcher.segment_reader(addr.segment_ord);
-                let ords = segment.fast_fields().u64("ord").ok()?;
-                Some((ords.first(addr.doc_id)? as usize, score, Some(addr)))
-            })
+            .map(|(score, addr)| (addr.doc_id as usize, score, Some(addr)))
             .collect();
         // An entry named only by filler words ("We Are With You") still gets a chance.
         let min_named = MIN_NAMED_SCORE * self.score_unit();
