@@ -200,6 +200,8 @@ pub struct SearchIndex {
     /// Whether some entry holds the term outside its body (where entries say what they are
     /// about), by id: words only ever found in bodies are everyday words.
     term_about: Vec<bool>,
+    /// The fields (as bits, in [`FIELDS`] order) whose postings hold the term, by id.
+    term_fields: Vec<u8>,
     /// Titles and keyword phrases of two or more words, found verbatim in messages.
     phrases: PhraseIndex,
     /// The classifier learned from the entries' example questions, keywords and titles.
@@ -383,6 +385,7 @@ impl SearchIndex {
         // Last, when the words counted above are freed: writing the segment out holds it
         // twice for a moment (in the writer and in the directory).
         let reader = writer.finalize()?.reader()?;
+        let term_fields = fields_holding(&reader, &fields, &vocabulary, term_entries.len())?;
         let synonyms: Vec<Vec<(String, Vec<String>)>> = kb
             .synonyms
             .iter()
@@ -409,6 +412,7 @@ impl SearchIndex {
             entry_terms,
             term_entries,
             term_about,
+            term_fields,
             phrases,
             learned: None,
         };
@@ -652,7 +656,16 @@ impl SearchIndex {
         looked.sort_by(|a, b| a.0.cmp(&b.0));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (term, l) in &looked {
-            for (field, boost) in self.fields_for(l) {
+            // A term is looked for only in the fields that hold it: a clause that matches
+            // nothing adds nothing to any score, and costs a weight and a dictionary look-up.
+            let holding = self
+                .vocabulary
+                .id(term)
+                .map_or(u8::MAX, |id| self.term_fields[id as usize]);
+            for (f, (field, boost)) in self.fields_for(l).iter().enumerate() {
+                if holding & 1 << f == 0 {
+                    continue;
+                }
                 let query = TermQuery::new(
                     Term::from_field_text(*field, term),
                     IndexRecordOption::WithFreqs,
@@ -994,6 +1007,36 @@ fn idf(n: f32, df: u32) -> f32 {
     }
     let df = df as f32;
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// For each term id below `terms`, the fields (as bits, in [`FIELDS`] order) whose postings
+/// hold it, read from the index's term dictionaries.
+fn fields_holding(
+    reader: &IndexReader,
+    fields: &[(Field, f32)],
+    vocabulary: &Vocabulary,
+    terms: usize,
+) -> Result<Vec<u8>, IndexError> {
+    let mut holding = vec![0u8; terms];
+    let searcher = reader.searcher();
+    for segment in searcher.segment_readers() {
+        for (f, (field, _)) in fields.iter().enumerate() {
+            let inverted = segment.inverted_index(*field)?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let id = std::str::from_utf8(stream.key())
+                    .ok()
+                    .and_then(|term| vocabulary.id(term));
+                if let Some(id) = id {
+                    holding[id as usize] |= 1 << f;
+                }
+            }
+        }
+    }
+    Ok(holding)
 }
 
 /// The field bits of a term in an entry's packed term list, if it holds the term.
