@@ -1,6 +1,6 @@
 //! The indexed terms, for telling known words from typos and correcting the typos.
 
-use crate::text::edit_distance;
+use crate::text::{edit_distance, letter_set};
 use std::collections::HashMap;
 
 /// Filler words that carry no meaning for ranking. Compared against normalised words
@@ -243,6 +243,7 @@ impl Vocabulary {
         let swap_only = word.len() == 4;
         let mut found: Vec<(usize, u32, &str)> = Vec::new();
         let letters = word.as_bytes();
+        let set = letter_set(word);
         for len in word.len().saturating_sub(max)..=word.len() + max {
             let first = self
                 .buckets
@@ -259,6 +260,13 @@ impl Vocabulary {
             for &i in first.chain(second) {
                 let (candidate, term, count) = &self.words[i as usize];
                 if swap_only && !same_letters(word, candidate) {
+                    continue;
+                }
+                // Too many letters one has and the other lacks: too far, without the table.
+                let other = letter_set(candidate);
+                if (other & !set).count_ones() as usize > max
+                    || (set & !other).count_ones() as usize > max
+                {
                     continue;
                 }
                 let d = edit_distance(word, candidate, max);
