@@ -306,10 +306,25 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     if a.len().abs_diff(b.len()) > max {
         return max + 1;
     }
+    // Three rows of the table, on the stack for the words typos are looked for in.
+    const ON_STACK: usize = 32;
     let width = b.len() + 1;
-    let mut before: Vec<usize> = vec![0; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur = vec![0; width];
+    if width <= ON_STACK {
+        let mut rows = [0; 3 * ON_STACK];
+        distance_in_rows(a, b, max, &mut rows[..3 * width])
+    } else {
+        distance_in_rows(a, b, max, &mut vec![0; 3 * width])
+    }
+}
+
+/// [`edit_distance`] with its three rows (zeroed, `3 * (b.len() + 1)` long) given.
+fn distance_in_rows(a: &[u8], b: &[u8], max: usize, rows: &mut [usize]) -> usize {
+    let width = b.len() + 1;
+    let (mut before, rest) = rows.split_at_mut(width);
+    let (mut prev, mut cur) = rest.split_at_mut(width);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = i;
@@ -329,6 +344,13 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()].min(max + 1)
+}
+
+/// The ASCII characters a word holds, as bits (other bytes share bits): each edit brings in
+/// at most one character the other word lacks, so two words whose sets differ by more than
+/// `max` characters either way are more than `max` edits apart.
+pub(crate) fn letter_set(word: &str) -> u128 {
+    word.bytes().fold(0, |set, b| set | 1 << (b & 127))
 }
 
 /// Every run of digits in a text, a single space allowed between groups ("0800 254 0088"), as
@@ -465,5 +487,27 @@ mod tests {
         assert_eq!(edit_distance("recieve", "receive", 2), 1);
         assert_eq!(edit_distance("prison", "person", 1), 2);
         assert_eq!(edit_distance("a", "abcdef", 2), 3);
+        // Longer than the rows kept on the stack.
+        let long = "abcdefghijklmnopqrstuvwxyzabcdefghij";
+        assert_eq!(edit_distance(long, &long.replace('q', "x"), 2), 1);
+        assert_eq!(edit_distance(long, &long.replace('q', ""), 2), 1);
+    }
+
+    #[test]
+    fn words_within_reach_differ_by_few_letters() {
+        // What lets typo correction skip the table: words `max` edits apart or nearer never
+        // differ by more than `max` letters either way.
+        let config = proptest::test_runner::Config {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(15),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        };
+        proptest::proptest!(config, |(a in "[a-e]{0,9}", b in "[a-e]{0,9}", max in 1usize..=2)| {
+            if edit_distance(&a, &b, max) <= max {
+                let (sa, sb) = (letter_set(&a), letter_set(&b));
+                proptest::prop_assert!((sa & !sb).count_ones() as usize <= max);
+                proptest::prop_assert!((sb & !sa).count_ones() as usize <= max);
+            }
+        });
     }
 }

@@ -269,6 +269,8 @@ fn read_folder(
         }
     }
 
+    // Grown by doubling: up to half of it unused, for as long as the folder is loaded.
+    entries.shrink_to_fit();
     let ids: HashSet<String> = first_seen.keys().cloned().collect();
     for (path, refs) in &see_also_refs {
         for (target, line, column) in refs {

@@ -27,15 +27,15 @@ use scope::Scope;
 use std::collections::HashMap;
 use synonyms::SynonymIndex;
 use tantivy::collector::TopDocs;
+use tantivy::directory::RamDirectory;
+use tantivy::indexer::SingleSegmentIndexWriter;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    TextAnalyzer, TokenizerManager, WhitespaceTokenizer,
 };
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, TantivyDocument, Term};
 use vocabulary::{PLACE_WORDS, STOPWORDS, Vocabulary};
 
 pub use tantivy::query::Explanation;
@@ -48,6 +48,9 @@ const OLD_MAX_QUERY_WORDS: usize = 40;
 /// The most distinct terms one query looks for: the most telling ones, so a very long message
 /// costs no more to search than a long one.
 const MAX_QUERY_TERMS: usize = 64;
+/// The memory Tantivy's writer sizes its first term table by: it grows as needed, and a
+/// larger start only costs memory (at 10,000 entries 15 MB peaked 3.5 MiB higher, no faster).
+const WRITER_MEMORY: usize = 3_000_000;
 /// How many candidates are re-ranked after Tantivy scores them.
 const CANDIDATES: usize = 30;
 
@@ -208,6 +211,8 @@ pub struct SearchIndex {
     /// Whether some entry holds the term outside its body (where entries say what they are
     /// about), by id: words only ever found in bodies are everyday words.
     term_about: Vec<bool>,
+    /// The fields (as bits, in [`FIELDS`] order) whose postings hold the term, by id.
+    term_fields: Vec<u8>,
     /// Titles and keyword phrases of two or more words, found verbatim in messages.
     phrases: PhraseIndex,
     /// The classifier learned from the entries' example questions, keywords and titles.
@@ -293,9 +298,20 @@ impl SearchIndex {
             .iter()
             .map(|(name, boost)| (builder.add_text_field(name, text.clone()), *boost))
             .collect();
-        let ord = builder.add_u64_field("ord", NumericOptions::default().set_fast());
-        let index = Index::create_in_ram(builder.build());
-        index.tokenizers().register(TOKENIZER, analyzer());
+        // The documents are given already analysed, as their terms joined by spaces: each
+        // distinct word is analysed once, here, instead of again in Tantivy's writer.
+        let tokenizers = TokenizerManager::default();
+        tokenizers.register(
+            TOKENIZER,
+            TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
+        );
+        // One segment, written in this thread as the entries are read: no queue of documents
+        // waiting for a writer thread (at 10,000 entries the queue held the whole folder's
+        // text), no merge, and each document's id is its entry's position.
+        let mut writer: SingleSegmentIndexWriter = Index::builder()
+            .schema(builder.build())
+            .tokenizers(tokenizers)
+            .single_segment_index_writer(RamDirectory::create(), WRITER_MEMORY)?;
 
         // One pass: each field is normalised once, each distinct word stemmed once, and every
         // term given an id, for the typo vocabulary and the per-entry term sets.
@@ -318,26 +334,27 @@ impl SearchIndex {
                 })
         });
         let mut phrases = PhraseBuilder::new(candidates);
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
-        // Segments are merged once, below, into one: a merge the writer started by itself
-        // could take some of them first, and the explicit merge would then fail.
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         for (i, entry) in kb.entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let mut ids: Vec<u32> = Vec::new();
             let mut whole = String::new();
             for (f, ((field, _), value)) in fields.iter().zip(field_texts(entry)).enumerate() {
                 let value = normalise(&value);
+                let mut analysed = String::new();
                 for word in value.split(' ').filter(|w| !w.is_empty()) {
-                    if let Some(id) = terms.of_word(word, &mut analyzer) {
+                    let word = terms.of_word(word, &mut analyzer);
+                    if let Some(id) = word.id {
                         ids.push(id << FIELD_BITS | 1 << f);
+                    }
+                    if !word.terms.is_empty() {
+                        analysed.push_str(&word.terms);
+                        analysed.push(' ');
                     }
                 }
                 whole.push_str(&value);
                 whole.push(' ');
-                doc.add_text(*field, value);
+                doc.add_text(*field, analysed);
             }
-            doc.add_u64(ord, i as u64);
             writer.add_document(doc)?;
             let mut words: Vec<&str> = whole
                 .split(' ')
@@ -370,19 +387,18 @@ impl SearchIndex {
             entry_terms.push(merged);
             phrases.count_in(i, &whole);
         }
-        writer.commit()?;
-        // One segment answers faster than several; the writer's small memory budget (kept
-        // small for peak memory) may have flushed a few along the way.
-        let segments = index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
-        writer.wait_merging_threads()?;
-        let reader = index.reader()?;
         term_entries.resize(terms.by_term.len(), 0);
         term_about.resize(terms.by_term.len(), false);
-        let vocabulary = Vocabulary::new(terms.by_term, written, &terms.by_word);
+        let by_word = terms.by_word;
+        let vocabulary = Vocabulary::new(terms.by_term, written, |word| {
+            by_word.get(word).and_then(|a| a.id)
+        });
+        drop(by_word);
         let phrases = phrases.finish((kb.entries.len() / 20).max(3));
+        // Last, when the words counted above are freed: writing the segment out holds it
+        // twice for a moment (in the writer and in the directory).
+        let reader = writer.finalize()?.reader()?;
+        let term_fields = fields_holding(&reader, &fields, &vocabulary, term_entries.len())?;
         let synonyms: Vec<Vec<(String, Vec<String>)>> = kb
             .synonyms
             .iter()
@@ -409,6 +425,7 @@ impl SearchIndex {
             entry_terms,
             term_entries,
             term_about,
+            term_fields,
             phrases,
             learned: None,
             scope: None,
@@ -658,7 +675,16 @@ impl SearchIndex {
         looked.sort_by(|a, b| a.0.cmp(&b.0));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (term, l) in &looked {
-            for (field, boost) in self.fields_for(l) {
+            // A term is looked for only in the fields that hold it: a clause that matches
+            // nothing adds nothing to any score, and costs a weight and a dictionary look-up.
+            let holding = self
+                .vocabulary
+                .id(term)
+                .map_or(u8::MAX, |id| self.term_fields[id as usize]);
+            for (f, (field, boost)) in self.fields_for(l).iter().enumerate() {
+                if holding & 1 << f == 0 {
+                    continue;
+                }
                 let query = TermQuery::new(
                     Term::from_field_text(*field, term),
                     IndexRecordOption::WithFreqs,
@@ -688,13 +714,10 @@ impl SearchIndex {
         else {
             return run;
         };
+        // One segment, its documents in the entries' order.
         let mut raw: Vec<(usize, f32, Option<DocAddress>)> = top
             .into_iter()
-            .filter_map(|(score, addr)| {
-                let segment = searcher.segment_reader(addr.segment_ord);
-                let ords = segment.fast_fields().u64("ord").ok()?;
-                Some((ords.first(addr.doc_id)? as usize, score, Some(addr)))
-            })
+            .map(|(score, addr)| (addr.doc_id as usize, score, Some(addr)))
             .collect();
         // An entry named only by filler words ("We Are With You") still gets a chance.
         let min_named = MIN_NAMED_SCORE * self.score_unit();
@@ -1005,6 +1028,36 @@ fn idf(n: f32, df: u32) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
+/// For each term id below `terms`, the fields (as bits, in [`FIELDS`] order) whose postings
+/// hold it, read from the index's term dictionaries.
+fn fields_holding(
+    reader: &IndexReader,
+    fields: &[(Field, f32)],
+    vocabulary: &Vocabulary,
+    terms: usize,
+) -> Result<Vec<u8>, IndexError> {
+    let mut holding = vec![0u8; terms];
+    let searcher = reader.searcher();
+    for segment in searcher.segment_readers() {
+        for (f, (field, _)) in fields.iter().enumerate() {
+            let inverted = segment.inverted_index(*field)?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let id = std::str::from_utf8(stream.key())
+                    .ok()
+                    .and_then(|term| vocabulary.id(term));
+                if let Some(id) = id {
+                    holding[id as usize] |= 1 << f;
+                }
+            }
+        }
+    }
+    Ok(holding)
+}
+
 /// The field bits of a term in an entry's packed term list, if it holds the term.
 fn field_bits(terms: &[u32], id: u32) -> Option<u32> {
     terms
@@ -1013,30 +1066,39 @@ fn field_bits(terms: &[u32], id: u32) -> Option<u32> {
         .map(|i| terms[i] & ((1 << FIELD_BITS) - 1))
 }
 
-/// Terms by id, and the term of each written word, filled while indexing.
+/// Terms by id, and the terms of each written word, filled while indexing.
 #[derive(Default)]
 struct Terms {
     by_term: HashMap<String, u32>,
-    by_word: HashMap<String, Option<u32>>,
+    by_word: HashMap<String, Analysed>,
+}
+
+/// What the analyzer makes of one normalised word.
+struct Analysed {
+    /// The id of its first term: `None` for a word the analyzer drops.
+    id: Option<u32>,
+    /// Every term it indexes as, joined by spaces (terms never hold whitespace).
+    terms: String,
 }
 
 impl Terms {
-    /// The id of the term a normalised word indexes as (as Tantivy's analyzer makes it), or
-    /// `None` for a word the analyzer drops.
-    fn of_word(&mut self, word: &str, analyzer: &mut TextAnalyzer) -> Option<u32> {
-        if let Some(id) = self.by_word.get(word) {
-            return *id;
+    /// What a normalised word indexes as (as the analyzer makes it), analysed once per word.
+    fn of_word(&mut self, word: &str, analyzer: &mut TextAnalyzer) -> &Analysed {
+        if !self.by_word.contains_key(word) {
+            let terms = analyse(analyzer, word);
+            let id = terms.first().and_then(|term| {
+                let next = self.by_term.len() as u32;
+                if next > MAX_TERM_ID && !self.by_term.contains_key(term) {
+                    // Never reached by a real folder (over a hundred million distinct terms).
+                    return None;
+                }
+                Some(*self.by_term.entry(term.clone()).or_insert(next))
+            });
+            let terms = terms.join(" ");
+            self.by_word
+                .insert(word.to_string(), Analysed { id, terms });
         }
-        let id = analyse(analyzer, word).into_iter().next().and_then(|term| {
-            let next = self.by_term.len() as u32;
-            if next > MAX_TERM_ID && !self.by_term.contains_key(&term) {
-                // Never reached by a real folder (over a hundred million distinct terms).
-                return None;
-            }
-            Some(*self.by_term.entry(term).or_insert(next))
-        });
-        self.by_word.insert(word.to_string(), id);
-        id
+        &self.by_word[word]
     }
 }
 

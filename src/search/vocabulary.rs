@@ -1,6 +1,6 @@
 //! The indexed terms, for telling known words from typos and correcting the typos.
 
-use crate::text::edit_distance;
+use crate::text::{edit_distance, letter_set};
 use std::collections::HashMap;
 
 /// Filler words that carry no meaning for ranking. Compared against normalised words
@@ -205,18 +205,18 @@ pub(super) struct Vocabulary {
 
 impl Vocabulary {
     /// The vocabulary of an index: `terms` maps each indexed term to its id, `written` counts
-    /// the entries using each written word, and `word_terms` gives each word's term id.
+    /// the entries using each written word, and `word_term` gives each word's term id.
     pub fn new(
         terms: HashMap<String, u32>,
         written: HashMap<String, u32>,
-        word_terms: &HashMap<String, Option<u32>>,
+        word_term: impl Fn(&str) -> Option<u32>,
     ) -> Vocabulary {
         let names: HashMap<u32, &String> = terms.iter().map(|(t, &id)| (id, t)).collect();
         let mut words: Vec<(String, String, u32)> = written
             .into_iter()
-            .filter_map(|(word, count)| match word_terms.get(&word) {
-                Some(Some(id)) => Some((word, names[id].clone(), count)),
-                _ => None,
+            .filter_map(|(word, count)| {
+                let term = names[&word_term(&word)?].clone();
+                Some((word, term, count))
             })
             .collect();
         words.sort();
@@ -253,6 +253,7 @@ impl Vocabulary {
         let swap_only = word.len() == 4;
         let mut found: Vec<(usize, u32, &str)> = Vec::new();
         let letters = word.as_bytes();
+        let set = letter_set(word);
         for len in word.len().saturating_sub(max)..=word.len() + max {
             let first = self
                 .buckets
@@ -269,6 +270,13 @@ impl Vocabulary {
             for &i in first.chain(second) {
                 let (candidate, term, count) = &self.words[i as usize];
                 if swap_only && !same_letters(word, candidate) {
+                    continue;
+                }
+                // Too many letters one has and the other lacks: too far, without the table.
+                let other = letter_set(candidate);
+                if (other & !set).count_ones() as usize > max
+                    || (set & !other).count_ones() as usize > max
+                {
                     continue;
                 }
                 let d = edit_distance(word, candidate, max);
