@@ -22,7 +22,7 @@ const OURS: &str = "ours";
 /// The label of lines on other subjects.
 const OTHER: &str = "other";
 /// At most this many lines of the folder's own are learned from (spread evenly over the
-/// entries), so a large folder loads in about the time the shipped one does.
+/// entries), so a folder of many entries loads in about the time the shipped one does.
 const MAX_OWN_LINES: usize = 6_000;
 
 /// Training settings: word pairs as well as words ("phone charge" is not "charged"), pieces of
@@ -50,7 +50,9 @@ impl Scope {
     /// Trains on the folder's own lines against `other-subjects.txt`; `None` when the folder
     /// has no such file, or training failed (then nothing changes).
     pub fn train(kb: &KnowledgeBase, index: &SearchIndex) -> Option<Scope> {
-        if kb.other_subjects.is_empty() {
+        // As for the re-ranker: above this many entries, training would hold up loading and
+        // its lines the memory of a large folder; the word search alone decides there.
+        if kb.other_subjects.is_empty() || kb.entries.len() > super::learned::MAX_ENTRIES {
             return None;
         }
         // The body's sentences too: they use the subject's words in its own sense ("charged",
