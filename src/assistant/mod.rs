@@ -569,8 +569,8 @@ impl Assistant {
             return Decision::OtherSubject(unknown);
         }
         // The classifier learned from `other-subjects.txt` reads the words around the justice
-        // word: "the charge of an electron", "prison break season 2". Not
-        // when the best match holds nearly all of the message.
+        // word: "the charge of an electron", "prison break season 2". Not when the best match
+        // holds nearly all of the message.
         if let Some(p) = outcome.other_subject
             && p >= OTHER_SUBJECT
             && coverage < OTHER_SUBJECT_MAX_COVERAGE
