@@ -549,8 +549,6 @@ fn when_free<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<
     }
 }
 
-/// Whether the file is ours: a new file (no id, no tables) is; another application's
-/// database, or a newer layout, is not.
 /// Opens the file with `flags` (one connection per thread: no mutex) and reads its
 /// application id and schema version: the first statement reads the header, so a file that is
 /// not a database fails here.
@@ -569,6 +567,8 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<(Connection, i32, i32), Stor
     Ok((conn, app, version))
 }
 
+/// Whether the file is ours: a new file (no id, no tables) is; another application's
+/// database, or a newer layout, is not.
 fn check_identity(
     path: &Path,
     conn: &Connection,
