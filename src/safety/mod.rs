@@ -367,9 +367,17 @@ impl Safety {
             .filter(|e| !shown.contains(e.id.as_str()))
             .flat_map(|e| e.questions.iter())
             .take(MAX_CALM_QUESTIONS)
+            // The rules read a question as written, its punctuation cutting the clauses.
+            .filter(|q| self.rules_fire(q).is_empty())
             .map(|q| text::normalise(q))
-            .chain(other_subjects.iter().take(MAX_CALM_QUESTIONS).cloned())
-            .filter(|q| !q.is_empty() && self.rules_fire(q).is_empty())
+            .chain(
+                other_subjects
+                    .iter()
+                    .take(MAX_CALM_QUESTIONS)
+                    .filter(|l| self.rules_fire(l).is_empty())
+                    .cloned(),
+            )
+            .filter(|q| !q.is_empty())
             .collect()
     }
 
