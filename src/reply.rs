@@ -47,6 +47,10 @@ pub struct SafetyNotice {
     pub messages: Vec<String>,
     /// The entries with 24-hour lines, best first.
     pub cards: Vec<Card>,
+    /// Only the classifier found the crisis, in a message that clearly asks about something
+    /// else: the notice keeps its first line, and the answer to what was asked comes under it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub asked: bool,
 }
 
 /// A plausible risk below the crisis threshold. The answer to the question stays; front ends

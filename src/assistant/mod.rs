@@ -36,9 +36,16 @@ const CONFIDENT_SCORE: f32 = 6.8;
 /// Under a crisis, an entry the crisis's services point to goes first when it scores at least
 /// this share of the best answer.
 const RELATED_SHARE: f32 = 0.75;
+/// A crisis that only the classifier found, in a message whose best match (not one of the
+/// crisis's own lines) holds at least this share of it, is read as a question that may hide a
+/// crisis: the notice keeps 999, its messages and its first line, and the answer's cards come
+/// next, in place of the other lines (one press away, under "Emergency lines").
+const CLEAR_QUESTION: f32 = 0.5;
 /// From this probability that a message is on another subject, the fallback is given...
 const OTHER_SUBJECT: f32 = 0.5;
-/// ...unless the best match holds at least this share of the message.
+/// ...unless the best match holds at least this share of the message and scores at least
+/// [`CONFIDENT_SCORE`]: a weak match on all of "the weather in Dumfries tomorrow" holds it
+/// by a place name.
 const OTHER_SUBJECT_MAX_COVERAGE: f32 = 0.8;
 /// Under this probability of another subject, words unknown to the folder do not make a
 /// short message a guess.
@@ -179,6 +186,7 @@ impl Assistant {
             stage: turn.stage,
             features: self.features,
         };
+        let mut asked_clearly = false;
         let mut reply = match (safety.is_some(), SmallTalk::classify(turn.text)) {
             (false, Some(SmallTalk::Greeting)) => self.greeting(),
             (false, Some(SmallTalk::Thanks)) => self.simple(
@@ -191,9 +199,17 @@ impl Assistant {
             ),
             (false, Some(SmallTalk::Help)) => self.help(),
             (false, Some(SmallTalk::Menu)) => self.menu(),
-            _ => self.search(turn.text, prefs, safety.as_ref(), now),
+            _ => {
+                let (reply, clearly) = self.search(turn.text, prefs, safety.as_ref(), now);
+                asked_clearly = clearly;
+                reply
+            }
         };
-        if let Some(notice) = safety {
+        if let Some(mut notice) = safety {
+            if asked_clearly && !verdict.by_rule() {
+                notice.cards.truncate(1);
+                notice.asked = true;
+            }
             let mut results: Vec<Hit> = notice
                 .cards
                 .iter()
@@ -416,6 +432,7 @@ impl Assistant {
             title: "Emergency and 24-hour lines".into(),
             messages: vec![rules.emergency.clone()],
             cards,
+            asked: false,
         });
         reply.suggestions = vec![Suggestion::start_again()];
         self.finish(reply, self.clock.now(), None)
@@ -481,6 +498,7 @@ impl Assistant {
             title: first.title.clone(),
             messages,
             cards,
+            asked: false,
         };
         open_now::open_lines_first(&mut notice, now, None);
         Some(notice)
@@ -573,26 +591,32 @@ impl Assistant {
         // holds nearly all of the message.
         if let Some(p) = outcome.other_subject
             && p >= OTHER_SUBJECT
-            && coverage < OTHER_SUBJECT_MAX_COVERAGE
+            && (coverage < OTHER_SUBJECT_MAX_COVERAGE || top < CONFIDENT_SCORE)
         {
             return Decision::Elsewhere(p);
         }
         Decision::Answer(top, coverage)
     }
 
+    /// The answer from the word search, with whether the message clearly asks about an entry
+    /// that is not one of the crisis notice's lines (its best match holds at least
+    /// [`CLEAR_QUESTION`] of it).
     fn search(
         &self,
         text: &str,
         prefs: Preferences,
         safety: Option<&SafetyNotice>,
         now: DateTime<Utc>,
-    ) -> Reply {
+    ) -> (Reply, bool) {
         let outcome = self.index.search(text, prefs, SEARCHED);
         let hits = &outcome.hits;
         let top = hits.first().map_or(0.0, |h| h.score);
         let pinned: HashSet<&str> = safety
             .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
             .unwrap_or_default();
+        let asked_clearly = hits.first().is_some_and(|h| {
+            h.coverage >= CLEAR_QUESTION && !pinned.contains(self.kb.entries[h.entry].id.as_str())
+        });
         if !matches!(self.decide(&outcome), Decision::Answer(..)) {
             let mut reply = if safety.is_some() {
                 // The safety notice already holds the right lines: no fallback to hide it.
@@ -606,7 +630,7 @@ impl Assistant {
                 .take(MAX_CARDS)
                 .map(|h| hit(&self.kb.entries[h.entry], h.score, h.coverage, "weak"))
                 .collect();
-            return reply;
+            return (reply, false);
         }
         let shown: Vec<(&Entry, f32)> = hits
             .iter()
@@ -655,7 +679,7 @@ impl Assistant {
             .collect();
         reply.suggestions.push(Suggestion::start_again());
         reply.cards = cards;
-        reply
+        (reply, asked_clearly)
     }
 
     fn fallback(&self) -> Reply {

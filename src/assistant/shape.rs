@@ -22,6 +22,10 @@ pub const CARD_LINES: usize = 1;
 pub const CRISIS_CARD_LINES: usize = 2;
 /// Cards about what the person asked, shown under a crisis notice after its lines.
 pub const CRISIS_SEARCH_CARDS: usize = 1;
+/// ...and under a notice that only the classifier raised on a message clearly asking about
+/// something else ([`crate::reply::SafetyNotice::asked`]): the answer takes the room of the
+/// lines the notice left to its Emergency lines button.
+pub const ASKED_SEARCH_CARDS: usize = 2;
 /// The share of the person's words a card must hold to be shown under a crisis notice: about
 /// what they asked, not a stray match.
 pub const CRISIS_CARD_COVERAGE: f32 = 0.5;
@@ -151,7 +155,16 @@ impl Assistant {
         }
         notice.cards.retain(|c| !c.contacts.is_empty());
 
-        let keep = if lines_only { 0 } else { CRISIS_SEARCH_CARDS };
+        // Lines only, as Samaritans advise, when the message is about the danger; when it
+        // clearly asks about something else and only the classifier saw a danger, the lines
+        // come first and the answer after them.
+        let keep = if notice.asked {
+            ASKED_SEARCH_CARDS
+        } else if lines_only {
+            0
+        } else {
+            CRISIS_SEARCH_CARDS
+        };
         // Of the cards that hold enough of what the person wrote, the first in the search's
         // order, which under a crisis already put first an entry the crisis's services point
         // to when it scores nearly as well (staying safe from domestic abuse before Childline).

@@ -200,6 +200,23 @@ impl<'a> Verdict<'a> {
         self.findings.iter().any(|f| f.level == Level::Crisis)
     }
 
+    /// Whether a crisis rule of safety.toml fired: the crisis is then stated in so many
+    /// words, not only judged likely by the classifier.
+    pub fn by_rule(&self) -> bool {
+        self.findings.iter().any(|f| {
+            f.level == Level::Crisis
+                && f.layers.iter().any(|l| {
+                    matches!(
+                        l,
+                        Layer::Rule {
+                            level: Level::Crisis,
+                            ..
+                        }
+                    )
+                })
+        })
+    }
+
     fn at(&self, level: Level) -> Vec<&'a CrisisCategory> {
         self.findings
             .iter()

@@ -231,3 +231,30 @@ fn ask_json_explain_prints_the_explanation() {
     let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
     assert!(plain.get("explain").is_none());
 }
+
+#[test]
+fn a_weak_match_on_a_place_name_does_not_keep_another_subject_from_the_fallback() {
+    let text = "what's the weather doing in Stranraer on Saturday";
+    let explained = shipped().explain(&Turn::new(text));
+    assert!(
+        explained.results.first().is_some_and(|r| r.coverage >= 0.8),
+        "this test needs a best match holding most of the message: {explained:?}"
+    );
+    let reply = shipped().answer(&Turn::new(text));
+    assert!(
+        reply.fallback,
+        "{text:?} was answered: {:?}",
+        shown_ids(&reply)
+    );
+    assert!(
+        explained.decision.contains("other-subjects.txt"),
+        "{}",
+        explained.decision
+    );
+    // A strong match on all of a short message is still answered.
+    let got = top3(shipped(), "what is a structured deferred sentence");
+    assert_eq!(
+        got.first().map(String::as_str),
+        Some("structured-deferred-sentences")
+    );
+}

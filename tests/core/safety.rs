@@ -529,3 +529,52 @@ fn one_parent_hitting_the_other_is_domestic_abuse_now_unless_it_is_over() {
         assert!(crisis(shipped(), text).is_empty(), "{text:?}");
     }
 }
+
+#[test]
+fn a_danger_only_the_classifier_reads_into_a_clear_question_is_answered_under_the_lines() {
+    // A question about a supervising worker leaving, which the classifier (no rule) reads
+    // as a risk of suicide.
+    let text =
+        "The worker who supervises my order has left and I don't know who I'm meant to see now";
+    let verdict = shipped().triage(text);
+    assert!(
+        verdict.is_crisis() && !verdict.by_rule(),
+        "this test needs a message only the classifier takes for a crisis; pick another: \
+         {verdict:?}"
+    );
+    let reply = shipped().answer(&Turn::new(text));
+    let notice = reply.safety.as_ref().expect("still a crisis notice");
+    assert!(notice.asked);
+    // 999 and the right 24-hour line come first...
+    assert!(notice.messages[0].contains("999"), "{:?}", notice.messages);
+    assert!(notice.messages.iter().any(|m| m.contains("116 123")));
+    assert_eq!(reply.results[0].reason, "safety");
+    // ...then what was asked, on the cards and in the ranking.
+    let asked = ["justice-social-work-dg", "community-payback-orders"];
+    assert!(
+        reply.cards.iter().any(|c| asked.contains(&c.id.as_str())),
+        "{:?}",
+        reply.cards
+    );
+    assert!(
+        reply.results[1..3]
+            .iter()
+            .any(|h| asked.contains(&h.id.as_str())),
+        "{:?}",
+        reply.results
+    );
+
+    // Said in so many words, the same question keeps every line and only the lines
+    // (Samaritans' advice for a message about suicide).
+    let text = "I want to kill myself, the worker who supervises my order has left";
+    assert!(shipped().triage(text).by_rule());
+    let reply = shipped().answer(&Turn::new(text));
+    let notice = reply.safety.as_ref().expect("a crisis notice");
+    assert!(!notice.asked);
+    assert!(
+        reply.results[..3].iter().all(|h| h.reason == "safety"),
+        "{:?}",
+        reply.results
+    );
+    assert!(reply.cards.is_empty(), "{:?}", reply.cards);
+}

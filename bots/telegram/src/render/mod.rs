@@ -342,6 +342,7 @@ mod tests {
                 title: "If you are thinking about suicide".into(),
                 messages: vec!["Call 999 in danger.".into(), "Samaritans: 116 123.".into()],
                 cards: vec![card("samaritans", "Samaritans")],
+                asked: false,
             }),
             concern: None,
             lead: "You might also find these useful.".into(),
