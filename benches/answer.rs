@@ -154,6 +154,7 @@ const DEFAULT_CASES: &[&str] = &[
     "tests/eval/extra.toml",
     "tests/eval/untouched-retrieval.toml",
     "tests/eval/untouched-retrieval-2.toml",
+    "tests/eval/untouched-retrieval-3.toml",
 ];
 
 fn parse_options(args: Vec<String>) -> Options {
@@ -1008,9 +1009,9 @@ fn render(r: &Rendered<'_>) -> String {
         "\n### Quality\n\nEach set on `{shipped}`, the same cases for both, figures from \
          `signpost::eval::summarise`. FTS5 ranks the top 10 of the bare query above; it has no \
          crisis triage, so it flags nothing, and it falls back only when nothing matches. \
-         `tests/eval/untouched-retrieval.toml` and `tests/eval/untouched-retrieval-2.toml` were \
-         written by people given only the entry ids and a line on each, and are never tuned on; \
-         the others are tuning sets."
+         The three `tests/eval/untouched-retrieval*.toml` sets were written by people given \
+         only the entry ids and a line on each, and are never tuned on; the others are tuning \
+         sets."
     );
     for (i, set) in r.quality.iter().enumerate() {
         let _ = writeln!(w, "\n#### `{}`\n", set.cases.display());

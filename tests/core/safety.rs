@@ -578,3 +578,25 @@ fn a_danger_only_the_classifier_reads_into_a_clear_question_is_answered_under_th
     );
     assert!(reply.cards.is_empty(), "{:?}", reply.cards);
 }
+
+#[test]
+fn a_wish_to_die_said_in_passing_before_a_question_is_a_crisis() {
+    // The classifier reads each of these as one sentence, mostly about the order, and misses
+    // the danger; the rules read the words themselves.
+    for text in [
+        "I feel like ending it, how many hours of unpaid work are on a community payback order",
+        "nobody would miss me, when is my community payback order finished",
+    ] {
+        let verdict = shipped().triage(text);
+        assert!(verdict.by_rule(), "{text:?}: {verdict:?}");
+        assert_eq!(crisis(shipped(), text), ["suicide-self-harm"], "{text:?}");
+    }
+    // Told as over, it is not.
+    assert!(
+        crisis(
+            shipped(),
+            "back then I felt like nobody would miss me, these days I've got my kids back and a job"
+        )
+        .is_empty()
+    );
+}
