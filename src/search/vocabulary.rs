@@ -241,15 +241,17 @@ impl Vocabulary {
     }
 
     /// The terms of the closest written words to an unknown word: one edit away for words of
-    /// four to six letters (a swap only, at four), two for longer words; none for shorter words, where a "fix" is
-    /// a guess ("moon" is one letter from "mood" and "noon").
+    /// four to six letters (at four, a swap or a letter left out: "bial", "vist"), two for
+    /// longer words; none for shorter words, where a "fix" is a guess ("moon" is one letter
+    /// from "mood" and "noon").
     pub fn corrections(&self, word: &str) -> Vec<String> {
         let max = match word.len() {
             0..=3 => return Vec::new(),
             4..=6 => 1,
             _ => 2,
         };
-        // In a four-letter word only a swap of two letters is trusted ("bial" for "bail").
+        // In a four-letter word only a swap of two letters ("bial" for "bail") or a letter left
+        // out ("vist" for "visit") is trusted: a letter changed is as likely another word.
         let swap_only = word.len() == 4;
         let mut found: Vec<(usize, u32, &str)> = Vec::new();
         let letters = word.as_bytes();
@@ -269,7 +271,7 @@ impl Vocabulary {
                 .filter(|&&i| self.words[i as usize].0.as_bytes()[0] != letters[0]);
             for &i in first.chain(second) {
                 let (candidate, term, count) = &self.words[i as usize];
-                if swap_only && !same_letters(word, candidate) {
+                if swap_only && candidate.len() == word.len() && !same_letters(word, candidate) {
                     continue;
                 }
                 // Too many letters one has and the other lacks: too far, without the table.

@@ -258,3 +258,21 @@ fn a_weak_match_on_a_place_name_does_not_keep_another_subject_from_the_fallback(
         Some("structured-deferred-sentences")
     );
 }
+
+#[test]
+fn a_four_letter_word_missing_a_letter_is_read_as_the_word() {
+    // "vist" is "visit" with a letter left out; a letter changed ("moon", "mood") is not
+    // trusted at four letters.
+    let text = "how do i vist my dad";
+    let explained = serde_json::to_string(&shipped().explain(&Turn::new(text))).unwrap();
+    assert!(
+        explained.contains(r#"typo fix for \"vist\""#),
+        "{explained}"
+    );
+    let got = top3(shipped(), text);
+    assert_eq!(
+        got.first().map(String::as_str),
+        Some("visiting-someone-in-prison"),
+        "{got:?}"
+    );
+}
