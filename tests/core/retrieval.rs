@@ -276,3 +276,28 @@ fn a_four_letter_word_missing_a_letter_is_read_as_the_word() {
         "{got:?}"
     );
 }
+
+#[test]
+fn the_service_for_abused_men_is_offered_to_men_not_to_every_partner_abused() {
+    let woman = top3(
+        shipped(),
+        "my husband controls all our money and checks my phone, where can I get support as a woman",
+    );
+    assert!(
+        !woman.contains(&"abused-men-in-scotland".to_string()),
+        "{woman:?}"
+    );
+    assert_eq!(
+        woman.first().map(String::as_str),
+        Some("domestic-abuse-helpline")
+    );
+    let man = top3(
+        shipped(),
+        "my wife controls all our money and checks my phone, is there support for men",
+    );
+    assert_eq!(
+        man.first().map(String::as_str),
+        Some("abused-men-in-scotland"),
+        "{man:?}"
+    );
+}
