@@ -600,3 +600,39 @@ fn a_wish_to_die_said_in_passing_before_a_question_is_a_crisis() {
         .is_empty()
     );
 }
+
+#[test]
+fn a_plan_made_ready_and_a_child_taken_into_a_car_are_crises_in_so_many_words() {
+    for (text, category) in [
+        ("I've been giving all my things away", "suicide-self-harm"),
+        ("I've got enough pills saved up", "suicide-self-harm"),
+        (
+            "i'm at the end of my tether and the pills are right here",
+            "suicide-self-harm",
+        ),
+        (
+            "a man's trying to get my daughter into his car",
+            "child-at-risk",
+        ),
+    ] {
+        let verdict = shipped().triage(text);
+        assert!(verdict.by_rule(), "{text:?}: {verdict:?}");
+        assert!(
+            crisis(shipped(), text).contains(&category.to_string()),
+            "{text:?}: {:?}",
+            crisis(shipped(), text)
+        );
+    }
+    // Wanting to disappear may be many things: the answer stays, with the concern line.
+    let reply = shipped().answer(&Turn::new("I just want to disappear"));
+    assert!(reply.safety.is_none());
+    assert_eq!(reply.concern(), ["suicide-self-harm"]);
+    // Calm uses of the same words are not crises.
+    for text in [
+        "can I give my things to the charity shop in Annan",
+        "where do I get my tablets when I'm in prison",
+        "my son got in the car and drove to the prison",
+    ] {
+        assert!(crisis(shipped(), text).is_empty(), "{text:?}");
+    }
+}
