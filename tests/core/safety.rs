@@ -636,3 +636,40 @@ fn a_plan_made_ready_and_a_child_taken_into_a_car_are_crises_in_so_many_words() 
         assert!(crisis(shipped(), text).is_empty(), "{text:?}");
     }
 }
+
+#[test]
+fn threats_to_children_abuse_at_night_a_fire_and_a_method_sought_are_crises_by_rule() {
+    for (text, category) in [
+        (
+            "he said if i go to the polis he'll kill the kids",
+            "immediate-danger",
+        ),
+        (
+            "theres a fire in the close and we cant get out",
+            "immediate-danger",
+        ),
+        ("my step dad comes into my room at night", "child-at-risk"),
+        (
+            "my daughter's 13 and a 30 year old man she met online wants to meet her tonight",
+            "child-at-risk",
+        ),
+        ("i've been planning how I'd do it", "suicide-self-harm"),
+        ("what's the most painless way to go", "suicide-self-harm"),
+    ] {
+        let verdict = shipped().triage(text);
+        assert!(verdict.by_rule(), "{text:?}: {verdict:?}");
+        assert!(
+            crisis(shipped(), text).contains(&category.to_string()),
+            "{text:?}: {:?}",
+            crisis(shipped(), text)
+        );
+    }
+    // The same words about a game, a visit or the day are not.
+    for text in [
+        "how do you beat the boss who sets the building on fire in level 6",
+        "the social worker wants to meet him next week about his order",
+        "what's the easiest way to get to HMP Dumfries by bus",
+    ] {
+        assert!(crisis(shipped(), text).is_empty(), "{text:?}");
+    }
+}
