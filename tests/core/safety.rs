@@ -655,6 +655,10 @@ fn threats_to_children_abuse_at_night_a_fire_and_a_method_sought_are_crises_by_r
         ),
         ("i've been planning how I'd do it", "suicide-self-harm"),
         ("what's the most painless way to go", "suicide-self-harm"),
+        (
+            "a patient's partner is in the waiting room and she says he will kill her when they get home",
+            "immediate-danger",
+        ),
     ] {
         let verdict = shipped().triage(text);
         assert!(verdict.by_rule(), "{text:?}: {verdict:?}");
