@@ -635,6 +635,10 @@ fn a_plan_made_ready_and_a_child_taken_into_a_car_are_crises_in_so_many_words() 
     ] {
         assert!(crisis(shipped(), text).is_empty(), "{text:?}");
     }
+    // Enough tablets to last the weekend is no plan: no rule fires (the classifier still
+    // reads the message on its own).
+    let text = "will I have enough tablets to last if I'm kept in the cells over the weekend";
+    assert!(!shipped().triage(text).by_rule(), "{text:?}");
 }
 
 #[test]
