@@ -271,7 +271,8 @@ impl Vocabulary {
                 .filter(|&&i| self.words[i as usize].0.as_bytes()[0] != letters[0]);
             for &i in first.chain(second) {
                 let (candidate, term, count) = &self.words[i as usize];
-                if swap_only && candidate.len() == word.len() && !same_letters(word, candidate) {
+                if swap_only && candidate.len() != word.len() + 1 && !same_letters(word, candidate)
+                {
                     continue;
                 }
                 // Too many letters one has and the other lacks: too far, without the table.
@@ -309,4 +310,33 @@ fn same_letters(a: &str, b: &str) -> bool {
     a.sort_unstable();
     b.sort_unstable();
     a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A vocabulary whose terms are the words themselves.
+    fn vocabulary(words: &[&str]) -> Vocabulary {
+        let terms: HashMap<String, u32> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.to_string(), i as u32))
+            .collect();
+        let written = words.iter().map(|w| (w.to_string(), 1)).collect();
+        let ids = terms.clone();
+        Vocabulary::new(terms, written, move |w| ids.get(w).copied())
+    }
+
+    #[test]
+    fn a_four_letter_word_is_fixed_only_by_a_swap_or_a_letter_left_out() {
+        let v = vocabulary(&["bail", "visit", "mood", "car"]);
+        assert_eq!(v.corrections("bial"), ["bail"]);
+        assert_eq!(v.corrections("vist"), ["visit"]);
+        // A letter changed, or one too many, is as likely another word.
+        assert!(v.corrections("moon").is_empty());
+        assert!(v.corrections("carr").is_empty());
+        // Longer words allow any one edit.
+        assert_eq!(v.corrections("visitt"), ["visit"]);
+    }
 }
