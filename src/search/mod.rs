@@ -10,6 +10,7 @@
 //! for a second need the first cards leave out. [`SearchIndex::explain`] says, per result,
 //! what each step contributed.
 
+mod collect;
 mod learned;
 mod message;
 mod phrases;
@@ -26,7 +27,6 @@ use phrases::{Candidate, PhraseBuilder, PhraseIndex};
 use scope::Scope;
 use std::collections::HashMap;
 use synonyms::SynonymIndex;
-use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
 use tantivy::indexer::SingleSegmentIndexWriter;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -710,7 +710,7 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())
+        let Ok(top) = searcher.search(&query, &collect::Best { limit: CANDIDATES })
         else {
             return run;
         };
