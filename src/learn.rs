@@ -231,12 +231,19 @@ impl TextClassifier {
     /// The `k` likeliest labels with their probabilities, most likely first. Empty for a text
     /// with no words.
     pub fn top(&self, text: &str, k: usize) -> Vec<(String, f32)> {
+        self.top_above(text, k, 0.0)
+    }
+
+    /// As [`TextClassifier::top`], leaving out labels of probability below `threshold`. With
+    /// hierarchical softmax this is also faster: branches of the tree below it are not
+    /// explored.
+    pub fn top_above(&self, text: &str, k: usize, threshold: f32) -> Vec<(String, f32)> {
         let text = sanitise(text);
         if text.is_empty() || k == 0 {
             return Vec::new();
         }
         self.model
-            .predict(&text, k.min(self.labels), 0.0)
+            .predict(&text, k.min(self.labels), threshold)
             .into_iter()
             .map(|p| {
                 let label = p

@@ -25,10 +25,16 @@ pub(super) const WEIGHT: f32 = 1.0;
 /// Below this probability for its best guess, the classifier is unsure and changes nothing.
 pub(super) const MIN_CONFIDENCE: f32 = 0.4;
 /// Above this many entries the classifier is not trained: training would hold up loading
-/// (the word search alone answers large folders).
-pub(super) const MAX_ENTRIES: usize = 1_500;
+/// and its model the memory of a large folder (the word search alone answers there). At
+/// 5,000 entries the first load trains for about 10 seconds (a live reload trains while the
+/// old snapshot answers; later starts read the model from the cache); at 10,000 the model
+/// and its training would add about 20 and 40 MiB.
+pub(super) const MAX_ENTRIES: usize = 5_000;
 /// How many of its best guesses are read for each message.
 const GUESSES: usize = 10;
+/// Guesses less likely than this are not read: they would move a score by under 2%, and
+/// over thousands of entries (a tree of choices) leaving them out spares most of the work.
+const MIN_BELIEF: f32 = 0.02;
 /// Up to this many entries, an exact softmax over them; a tree (hierarchical softmax) beyond.
 const SOFTMAX_MAX_LABELS: usize = 200;
 
@@ -95,6 +101,7 @@ impl Learned {
         if kb.entries.len() > MAX_ENTRIES {
             return None;
         }
+        let mut preparer = Preparer::new(index);
         let mut examples: Vec<(&str, String)> = Vec::new();
         for entry in &kb.entries {
             // Keywords a few to a line: fewer, richer lines train faster.
@@ -104,7 +111,7 @@ impl Learned {
                 .chain(entry.questions.iter().map(String::as_str))
                 .chain(keywords.iter().map(String::as_str));
             for line in lines {
-                examples.push((entry.id.as_str(), prepare(index, line)));
+                examples.push((entry.id.as_str(), preparer.prepare(line)));
             }
         }
         let lines: Vec<(&str, &str)> = examples.iter().map(|(l, t)| (*l, t.as_str())).collect();
@@ -126,7 +133,7 @@ impl Learned {
     pub fn guesses(&self, index: &SearchIndex, text: &str) -> Vec<(usize, f32)> {
         let guesses: Vec<(usize, f32)> = self
             .classifier
-            .top(&prepare(index, text), GUESSES)
+            .top_above(&prepare(index, text), GUESSES, MIN_BELIEF)
             .into_iter()
             .filter_map(|(id, p)| Some((*self.entries.get(&id)?, p)))
             .collect();
@@ -170,44 +177,84 @@ impl Learned {
 /// and a token for each synonym group found ("jail" and "prison" both bring `syn0`), so what
 /// it learns of one word carries to the others of its group.
 fn prepare(index: &SearchIndex, text: &str) -> String {
-    let mut analyzer = index.analyzer.clone();
-    let normalised = normalise(text);
-    let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
-    let stems: Vec<String> = words
-        .iter()
-        .map(|w| {
-            analyse(&mut analyzer, w)
+    Preparer::new(index).prepare(text)
+}
+
+/// [`prepare`] for many texts: each distinct word is stemmed and corrected once (training on
+/// a folder of thousands of entries reads the same words tens of thousands of times).
+struct Preparer<'a> {
+    index: &'a SearchIndex,
+    analyzer: tantivy::tokenizer::TextAnalyzer,
+    /// Word as written -> its stem, and what the classifier reads for it (nothing for filler
+    /// words and places).
+    words: std::collections::HashMap<String, (String, Option<String>)>,
+}
+
+impl<'a> Preparer<'a> {
+    fn new(index: &'a SearchIndex) -> Preparer<'a> {
+        Preparer {
+            index,
+            analyzer: index.analyzer.clone(),
+            words: std::collections::HashMap::new(),
+        }
+    }
+
+    fn prepare(&mut self, text: &str) -> String {
+        let normalised = normalise(text);
+        let mut stems: Vec<&str> = Vec::new();
+        let mut out: Vec<&str> = Vec::new();
+        for word in normalised.split(' ').filter(|w| !w.is_empty()) {
+            if !self.words.contains_key(word) {
+                let read = self.read(word);
+                self.words.insert(word.to_string(), read);
+            }
+        }
+        for word in normalised.split(' ').filter(|w| !w.is_empty()) {
+            let (stem, token) = &self.words[word];
+            stems.push(stem);
+            out.extend(token.as_deref());
+        }
+        let mut groups: Vec<usize> = self
+            .index
+            .synonym_index
+            .find(&stems)
+            .iter()
+            .map(|f| f.group)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut line = out.join(" ");
+        for g in groups {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&format!("syn{g}"));
+        }
+        line
+    }
+
+    /// One word's stem, and what the classifier reads for it: the stem when the folder
+    /// knows it, else the word search's first correction, else the stem; nothing for a filler
+    /// word or a place.
+    fn read(&mut self, word: &str) -> (String, Option<String>) {
+        let stem = analyse(&mut self.analyzer, word)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        if stem.is_empty() || STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) {
+            return (stem, None);
+        }
+        let vocabulary = &self.index.vocabulary;
+        let token = match vocabulary.id(&stem) {
+            Some(_) => stem.clone(),
+            None => vocabulary
+                .corrections(word)
                 .into_iter()
                 .next()
-                .unwrap_or_default()
-        })
-        .collect();
-    // A misspelt word is read as the word search corrects it ("solicter": "solicitor").
-    let mut out: Vec<String> = words
-        .iter()
-        .zip(&stems)
-        .filter(|(w, s)| !s.is_empty() && !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
-        .map(|(w, s)| match index.vocabulary.id(s) {
-            Some(_) => s.clone(),
-            None => index
-                .vocabulary
-                .corrections(w)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| s.clone()),
-        })
-        .collect();
-    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
-    let mut groups: Vec<usize> = index
-        .synonym_index
-        .find(&stems)
-        .iter()
-        .map(|f| f.group)
-        .collect();
-    groups.sort_unstable();
-    groups.dedup();
-    out.extend(groups.into_iter().map(|g| format!("syn{g}")));
-    out.join(" ")
+                .unwrap_or_else(|| stem.clone()),
+        };
+        (stem, Some(token))
+    }
 }
 
 #[cfg(test)]

@@ -710,8 +710,7 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let Ok(top) = searcher.search(&query, &collect::Best { limit: CANDIDATES })
-        else {
+        let Ok(top) = searcher.search(&query, &collect::Best { limit: CANDIDATES }) else {
             return run;
         };
         // One segment, its documents in the entries' order.
