@@ -23,7 +23,8 @@ use opening_hours::localization::{Country, TzLocation};
 use opening_hours::{Context, ContextHolidays, RuleKind};
 use serde::{Serialize, Serializer};
 use std::fmt;
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 /// The time zone every opening time is read in: the UK's, with its clock changes.
 pub const ZONE: Tz = chrono_tz::Europe::London;
@@ -106,15 +107,60 @@ pub struct HoursError {
 /// Machine-readable opening hours, in the OpenStreetMap syntax (`"24/7"`,
 /// `"Mo-Fr 09:00-17:00"`, `"Mo-Fr 00:00-09:00,17:00-24:00; Sa,Su 00:00-24:00"`), parsed once
 /// when the folder loads and evaluated in Europe/London time with Scotland's public holidays.
+///
+/// Contacts with the same hours share one parsed value (a folder of thousands of entries
+/// holds a few dozen distinct hours), so a clone is cheap.
 #[derive(Clone)]
-pub struct OpeningHours {
+pub struct OpeningHours(Arc<Parsed>);
+
+struct Parsed {
     text: String,
     expression: opening_hours::OpeningHours<TzLocation<Tz>>,
+}
+
+/// Hours parsed so far, by their text, while any contact still holds them.
+static PARSED: LazyLock<Mutex<SharedHours>> = LazyLock::new(Mutex::default);
+
+#[derive(Default)]
+struct SharedHours {
+    by_text: HashMap<String, Weak<Parsed>>,
+    /// The size at the last sweep of values no contact holds any more.
+    swept_at: usize,
+}
+
+impl SharedHours {
+    fn get(&self, text: &str) -> Option<OpeningHours> {
+        self.by_text
+            .get(text)
+            .and_then(Weak::upgrade)
+            .map(OpeningHours)
+    }
+
+    fn keep(&mut self, hours: &OpeningHours) {
+        if self.by_text.len() >= 2 * self.swept_at.max(32) {
+            self.by_text.retain(|_, parsed| parsed.strong_count() > 0);
+            self.swept_at = self.by_text.len();
+        }
+        self.by_text
+            .insert(hours.0.text.clone(), Arc::downgrade(&hours.0));
+    }
 }
 
 impl OpeningHours {
     /// Parses a value written in the OpenStreetMap syntax.
     pub fn parse(text: &str) -> Result<OpeningHours, HoursError> {
+        // A poisoned lock only means another thread panicked while holding it: the map is
+        // still a valid cache.
+        let shared = || PARSED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hours) = shared().get(text) {
+            return Ok(hours);
+        }
+        let hours = OpeningHours::parse_new(text)?;
+        shared().keep(&hours);
+        Ok(hours)
+    }
+
+    fn parse_new(text: &str) -> Result<OpeningHours, HoursError> {
         if text.trim().is_empty() {
             return Err(HoursError {
                 offset: 0,
@@ -151,20 +197,20 @@ impl OpeningHours {
                     ),
                 }
             })?;
-        Ok(OpeningHours {
+        Ok(OpeningHours(Arc::new(Parsed {
             text: text.to_string(),
             expression: parsed.with_context(context()),
-        })
+        })))
     }
 
     /// The value as written.
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// Open at every moment, whatever the day: a 24-hour line.
     pub fn is_always_open(&self) -> bool {
-        let expression = self.expression.get_expression();
+        let expression = self.0.expression.get_expression();
         expression.is_constant() && expression.rules.iter().all(|r| r.kind == RuleKind::Open)
     }
 
@@ -173,7 +219,7 @@ impl OpeningHours {
     pub fn status(&self, now: DateTime<Utc>) -> Option<ContactStatus> {
         let local = now.with_timezone(&ZONE);
         let horizon = local + Duration::days(366);
-        let mut ranges = self.expression.iter_range(local, horizon);
+        let mut ranges = self.0.expression.iter_range(local, horizon);
         let current = ranges.next()?;
         let open_now = match current.kind {
             RuleKind::Open => true,
@@ -206,13 +252,13 @@ impl OpeningHours {
 
 impl fmt::Debug for OpeningHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("OpeningHours").field(&self.text).finish()
+        f.debug_tuple("OpeningHours").field(&self.0.text).finish()
     }
 }
 
 impl PartialEq for OpeningHours {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.0.text == other.0.text
     }
 }
 
@@ -220,7 +266,7 @@ impl Eq for OpeningHours {}
 
 impl Serialize for OpeningHours {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text)
+        serializer.serialize_str(&self.0.text)
     }
 }
 
@@ -439,6 +485,24 @@ mod tests {
             .status(at(now))
             .unwrap()
             .label
+    }
+
+    #[test]
+    fn the_same_hours_are_parsed_once_and_shared_while_held() {
+        let text = "Mo-Th 08:30-16:45; Fr 08:30-15:30; PH off";
+        let first = OpeningHours::parse(text).unwrap();
+        let second = OpeningHours::parse(text).unwrap();
+        assert!(Arc::ptr_eq(&first.0, &second.0));
+        assert_eq!(first, second);
+        let other = OpeningHours::parse("Mo-Th 08:30-16:45").unwrap();
+        assert!(!Arc::ptr_eq(&first.0, &other.0));
+        // Once no contact holds them, the next parse reads the text again, the same way.
+        let weak = Arc::downgrade(&first.0);
+        drop((first, second));
+        assert!(weak.upgrade().is_none());
+        let again = OpeningHours::parse(text).unwrap();
+        assert_eq!(again.as_str(), text);
+        assert!(!again.is_always_open());
     }
 
     #[test]
