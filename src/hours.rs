@@ -22,8 +22,8 @@ use compact_calendar::CompactCalendar;
 use opening_hours::localization::{Country, TzLocation};
 use opening_hours::{Context, ContextHolidays, RuleKind};
 use serde::{Serialize, Serializer};
-use std::fmt;
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 /// The time zone every opening time is read in: the UK's, with its clock changes.
