@@ -36,7 +36,7 @@ use tantivy::tokenizer::{
     TextAnalyzer, TokenizerManager, WhitespaceTokenizer,
 };
 use tantivy::{DocAddress, Index, IndexReader, TantivyDocument, Term};
-use vocabulary::{PLACE_WORDS, STOPWORDS, Vocabulary};
+use vocabulary::{NUMBER_WORDS, PLACE_WORDS, STOPWORDS, Vocabulary};
 
 pub use tantivy::query::Explanation;
 
@@ -538,8 +538,10 @@ impl SearchIndex {
                         }
                     }
                 }
-                // Where someone is says nothing about what they need: not part of coverage.
-                if !place {
+                // Where someone is says nothing about what they need: not part of coverage;
+                // nor does a number the folder never uses ("in by seven").
+                let number = ids.is_empty() && NUMBER_WORDS.contains(word);
+                if !place && !number {
                     of_word[position] = Some(needs.len());
                     needs.push(Need {
                         word: word.to_string(),

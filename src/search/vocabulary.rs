@@ -165,6 +165,42 @@ pub(super) const STOPWORDS: &[&str] = &[
 ];
 
 /// Places in and around the region: a weak signal, since most entries serve all of it.
+/// Numbers written as words: like numbers in figures, they say little about which entry fits,
+/// so one the folder does not hold is neither a sign of another subject nor a misspelling
+/// ("seven" is not "seen").
+pub(super) const NUMBER_WORDS: &[&str] = &[
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+];
+
 pub(super) const PLACE_WORDS: &[&str] = &[
     "annan",
     "castle",
@@ -245,6 +281,9 @@ impl Vocabulary {
     /// longer words; none for shorter words, where a "fix" is a guess ("moon" is one letter
     /// from "mood" and "noon").
     pub fn corrections(&self, word: &str) -> Vec<String> {
+        if NUMBER_WORDS.contains(&word) {
+            return Vec::new();
+        }
         let max = match word.len() {
             0..=3 => return Vec::new(),
             4..=6 => 1,
@@ -253,6 +292,10 @@ impl Vocabulary {
         // In a four-letter word only a swap of two letters ("bial" for "bail") or a letter left
         // out ("vist" for "visit") is trusted: a letter changed is as likely another word.
         let swap_only = word.len() == 4;
+        // Up to six letters, a letter too many is trusted only as a key pressed twice
+        // ("baill"): a word one letter longer than a known one is as likely a word of its own
+        // ("seven" is "seen" with a v).
+        let doubled_only = word.len() <= 6;
         let mut found: Vec<(usize, u32, &str)> = Vec::new();
         let letters = word.as_bytes();
         let set = letter_set(word);
@@ -273,6 +316,9 @@ impl Vocabulary {
                 let (candidate, term, count) = &self.words[i as usize];
                 if swap_only && candidate.len() != word.len() + 1 && !same_letters(word, candidate)
                 {
+                    continue;
+                }
+                if doubled_only && candidate.len() + 1 == word.len() && !doubled(word, candidate) {
                     continue;
                 }
                 // Too many letters one has and the other lacks: too far, without the table.
@@ -302,6 +348,16 @@ impl Vocabulary {
         }
         terms
     }
+}
+
+/// Whether `word` is `shorter` with one of its letters typed twice.
+fn doubled(word: &str, shorter: &str) -> bool {
+    let w = word.as_bytes();
+    (1..w.len()).any(|i| {
+        w[i] == w[i - 1]
+            && w[..i] == shorter.as_bytes()[..i]
+            && w[i + 1..] == shorter.as_bytes()[i..]
+    })
 }
 
 fn same_letters(a: &str, b: &str) -> bool {
@@ -338,5 +394,29 @@ mod tests {
         assert!(v.corrections("carr").is_empty());
         // Longer words allow any one edit.
         assert_eq!(v.corrections("visitt"), ["visit"]);
+    }
+
+    #[test]
+    fn a_letter_too_many_in_a_short_word_is_fixed_only_when_typed_twice() {
+        let v = vocabulary(&["bail", "seen", "court", "visit", "prison"]);
+        assert_eq!(v.corrections("baill"), ["bail"]);
+        assert_eq!(v.corrections("courrt"), ["court"]);
+        // A word of its own, one letter longer than a known one, is left alone.
+        assert!(v.corrections("seven").is_empty());
+        assert!(v.corrections("courts").is_empty());
+        // Letters left out or swapped are still fixed; from seven letters, any edit.
+        assert_eq!(v.corrections("vsiit"), ["visit"]);
+        assert_eq!(v.corrections("cout"), ["court"]);
+        assert_eq!(v.corrections("prisonx"), ["prison"]);
+    }
+
+    #[test]
+    fn numbers_in_words_are_never_read_as_misspellings() {
+        // One letter changed would make each a word of the folder.
+        let v = vocabulary(&["fifth", "night", "forts"]);
+        assert_eq!(v.corrections("fifte"), ["fifth"]);
+        assert!(v.corrections("fifty").is_empty());
+        assert!(v.corrections("eight").is_empty());
+        assert!(v.corrections("forty").is_empty());
     }
 }

@@ -194,6 +194,19 @@ fn explain_says_what_each_score_is_made_of() {
 }
 
 #[test]
+fn a_number_in_words_is_neither_a_need_nor_a_misspelling() {
+    // "seven" is one letter from "seen", which the folder holds; it is a number, not a typo,
+    // and says nothing about which entry fits.
+    let with = shipped().explain(&Turn::new("the tag curfew says in by seven"));
+    let without = shipped().explain(&Turn::new("the tag curfew says in by"));
+    assert_eq!(with.content_words, without.content_words, "{with:?}");
+    assert_eq!(with.results[0].id, without.results[0].id);
+    let text = serde_json::to_string(&with.results[0].explanation).unwrap();
+    assert!(!text.contains(r#"typo fix for \"seven\""#), "{text}");
+    assert!((with.results[0].coverage - without.results[0].coverage).abs() < 1e-6);
+}
+
+#[test]
 fn ask_json_explain_prints_the_explanation() {
     let out = Command::new(env!("CARGO_BIN_EXE_signpost"))
         .env_remove("SIGNPOST_KNOWLEDGE")
