@@ -272,7 +272,8 @@ impl Assistant {
     pub fn help(&self) -> Reply {
         let mut reply = self.simple(
             Intent::Help,
-            "Type your question in your own words, for example \"my son has been arrested\", \
+            "I'm an automated signposting assistant, not a person. Type your question in your \
+            own words, for example \"my son has been arrested\", \
             \"how do I visit someone in HMP Dumfries\" or \"can I get compensation\". I'll \
             suggest the services that fit and explain the step you're at.\n\nYou can also pick \
             who you are from the menu so the most relevant help comes first, or ask for the \

@@ -123,7 +123,8 @@ impl SmallTalk {
         if words.is_empty() || words.len() > 8 {
             return None;
         }
-        // "what can you do" asks for help without the word.
+        // "what can you do" asks for help without the word; "are you a real person" is
+        // answered by the help too, which says it is not.
         if matches!(
             normalised.as_str(),
             "what can you do"
@@ -131,6 +132,17 @@ impl SmallTalk {
                 | "how does this work"
                 | "what is this"
                 | "who are you"
+                | "whats your name"
+                | "what is your name"
+                | "are you a bot"
+                | "are you a robot"
+                | "are you real"
+                | "are you a real person"
+                | "are you human"
+                | "is this a real person"
+                | "is this a bot"
+                | "am i talking to a real person"
+                | "am i talking to a bot"
         ) {
             return Some(SmallTalk::Help);
         }
@@ -163,6 +175,14 @@ mod tests {
         assert_eq!(SmallTalk::classify("help"), Some(SmallTalk::Help));
         assert_eq!(
             SmallTalk::classify("what can you do?"),
+            Some(SmallTalk::Help)
+        );
+        assert_eq!(
+            SmallTalk::classify("Are you a real person?"),
+            Some(SmallTalk::Help)
+        );
+        assert_eq!(
+            SmallTalk::classify("what's your name"),
             Some(SmallTalk::Help)
         );
         assert_eq!(SmallTalk::classify("start again"), Some(SmallTalk::Menu));

@@ -114,6 +114,10 @@ fn greetings_thanks_and_help_need_no_search() {
         Intent::Thanks
     );
     assert_eq!(small().answer(&Turn::new("help")).intent, Intent::Help);
+    // Asked whether a person is reading, the help says plainly that it is not.
+    let reply = small().answer(&Turn::new("am I talking to a real person?"));
+    assert_eq!(reply.intent, Intent::Help);
+    assert!(reply.lead.contains("not a person"), "{}", reply.lead);
     // A greeting with a question is a question.
     let reply = small().answer(&Turn::new("hello, my partner has gone to prison"));
     assert_eq!(reply.intent, Intent::Question);
