@@ -77,14 +77,15 @@ impl Scope {
                 )
         };
         let step = own_lines().count().div_ceil(MAX_OWN_LINES).max(1);
+        let mut preparer = Preparer::new(index);
         let own: Vec<String> = own_lines()
             .step_by(step)
-            .map(|l| prepare(index, &l))
+            .map(|l| preparer.prepare(&l))
             .collect();
         let other: Vec<String> = kb
             .other_subjects
             .iter()
-            .map(|l| prepare(index, l))
+            .map(|l| preparer.prepare(l))
             .collect();
         let lines: Vec<(&str, &str)> = own
             .iter()
@@ -123,17 +124,49 @@ impl Scope {
 /// has only in entries' bodies is an everyday word ("actually", "half") that says more of how
 /// a person writes than of the subject, and is left out.
 fn prepare(index: &SearchIndex, text: &str) -> String {
-    let mut analyzer = index.analyzer.clone();
-    normalise(text)
-        .split(' ')
-        .filter(|w| !w.is_empty() && !STOPWORDS.contains(w) && !PLACE_WORDS.contains(w))
-        .filter_map(|w| super::analyse(&mut analyzer, w).into_iter().next())
-        .filter(|stem| {
-            index
-                .vocabulary
-                .id(stem)
-                .is_none_or(|id| index.term_about[id as usize])
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    Preparer::new(index).prepare(text)
+}
+
+/// [`prepare`] for many lines: each distinct word is stemmed and looked up once.
+struct Preparer<'a> {
+    index: &'a SearchIndex,
+    analyzer: tantivy::tokenizer::TextAnalyzer,
+    /// Word as written -> what the model reads for it, if anything.
+    words: std::collections::HashMap<String, Option<String>>,
+}
+
+impl<'a> Preparer<'a> {
+    fn new(index: &'a SearchIndex) -> Preparer<'a> {
+        Preparer {
+            index,
+            analyzer: index.analyzer.clone(),
+            words: std::collections::HashMap::new(),
+        }
+    }
+
+    fn prepare(&mut self, text: &str) -> String {
+        let mut out: Vec<String> = Vec::new();
+        for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
+            if !self.words.contains_key(word) {
+                let read = self.read(word);
+                self.words.insert(word.to_string(), read);
+            }
+            out.extend(self.words[word].iter().cloned());
+        }
+        out.join(" ")
+    }
+
+    fn read(&mut self, word: &str) -> Option<String> {
+        if STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) {
+            return None;
+        }
+        let stem = super::analyse(&mut self.analyzer, word)
+            .into_iter()
+            .next()?;
+        self.index
+            .vocabulary
+            .id(&stem)
+            .is_none_or(|id| self.index.term_about[id as usize])
+            .then_some(stem)
+    }
 }
