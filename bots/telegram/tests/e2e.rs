@@ -236,6 +236,8 @@ fn boost_sensitive_question(h: &Harness) -> &'static str {
         "someone to talk to",
         "help me please",
         "I need advice",
+        "what happens next",
+        "who can I talk to about what's happening",
     ];
     candidates
         .into_iter()
