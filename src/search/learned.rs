@@ -11,6 +11,7 @@
 //! training it again: training the shipped folder costs about a quarter of a second; reading
 //! it back costs less. A missing, corrupt or unwritable cache only means training again.
 
+use super::memo::WordMemo;
 use super::vocabulary::{PLACE_WORDS, STOPWORDS};
 use super::{Parts, Scored, SearchIndex, analyse};
 use crate::knowledge::KnowledgeBase;
@@ -18,6 +19,7 @@ use crate::learn::cache::{self, Use};
 use crate::learn::{Loss, TextClassifier, TrainingSettings};
 use crate::text::normalise;
 use std::path::Path;
+use tantivy::tokenizer::TextAnalyzer;
 
 /// How much the classifier's probability for an entry raises its score, relative to the
 /// candidate it believes in most: `(1 + WEIGHT * p) / (1 + WEIGHT * p_most)`.
@@ -182,39 +184,26 @@ fn prepare(index: &SearchIndex, text: &str) -> String {
 
 /// [`prepare`] for many texts: each distinct word is stemmed and corrected once (training on
 /// a folder of thousands of entries reads the same words tens of thousands of times).
-struct Preparer<'a> {
-    index: &'a SearchIndex,
-    analyzer: tantivy::tokenizer::TextAnalyzer,
-    /// Word as written -> its stem, and what the classifier reads for it (nothing for filler
-    /// words and places).
-    words: std::collections::HashMap<String, (String, Option<String>)>,
-}
+struct Preparer<'a>(WordMemo<'a, (String, Option<String>)>);
 
 impl<'a> Preparer<'a> {
     fn new(index: &'a SearchIndex) -> Preparer<'a> {
-        Preparer {
-            index,
-            analyzer: index.analyzer.clone(),
-            words: std::collections::HashMap::new(),
-        }
+        Preparer(WordMemo::new(index, read))
     }
 
     fn prepare(&mut self, text: &str) -> String {
         let normalised = normalise(text);
+        let words = || normalised.split(' ').filter(|w| !w.is_empty());
+        words().for_each(|w| self.0.learn(w));
         let mut stems: Vec<&str> = Vec::new();
         let mut out: Vec<&str> = Vec::new();
-        for word in normalised.split(' ').filter(|w| !w.is_empty()) {
-            if !self.words.contains_key(word) {
-                let read = self.read(word);
-                self.words.insert(word.to_string(), read);
-            }
-        }
-        for word in normalised.split(' ').filter(|w| !w.is_empty()) {
-            let (stem, token) = &self.words[word];
+        for word in words() {
+            let (stem, token) = self.0.get(word);
             stems.push(stem);
             out.extend(token.as_deref());
         }
         let mut groups: Vec<usize> = self
+            .0
             .index
             .synonym_index
             .find(&stems)
@@ -232,29 +221,29 @@ impl<'a> Preparer<'a> {
         }
         line
     }
+}
 
-    /// One word's stem, and what the classifier reads for it: the stem when the folder
-    /// knows it, else the word search's first correction, else the stem; nothing for a filler
-    /// word or a place.
-    fn read(&mut self, word: &str) -> (String, Option<String>) {
-        let stem = analyse(&mut self.analyzer, word)
+/// One word's stem, and what the classifier reads for it: the stem when the folder knows it,
+/// else the word search's first correction, else the stem; nothing for a filler word or a
+/// place.
+fn read(index: &SearchIndex, analyzer: &mut TextAnalyzer, word: &str) -> (String, Option<String>) {
+    let stem = analyse(analyzer, word)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    if stem.is_empty() || STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) {
+        return (stem, None);
+    }
+    let vocabulary = &index.vocabulary;
+    let token = match vocabulary.id(&stem) {
+        Some(_) => stem.clone(),
+        None => vocabulary
+            .corrections(word)
             .into_iter()
             .next()
-            .unwrap_or_default();
-        if stem.is_empty() || STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) {
-            return (stem, None);
-        }
-        let vocabulary = &self.index.vocabulary;
-        let token = match vocabulary.id(&stem) {
-            Some(_) => stem.clone(),
-            None => vocabulary
-                .corrections(word)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| stem.clone()),
-        };
-        (stem, Some(token))
-    }
+            .unwrap_or_else(|| stem.clone()),
+    };
+    (stem, Some(token))
 }
 
 #[cfg(test)]

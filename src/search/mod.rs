@@ -12,6 +12,7 @@
 
 mod collect;
 mod learned;
+mod memo;
 mod message;
 mod phrases;
 mod scope;

@@ -10,12 +10,14 @@
 //! model and nothing changes.
 
 use super::SearchIndex;
+use super::memo::WordMemo;
 use super::vocabulary::{PLACE_WORDS, STOPWORDS};
 use crate::knowledge::KnowledgeBase;
 use crate::learn::cache::{self, Use};
 use crate::learn::{Loss, TextClassifier, TrainingSettings};
 use crate::safety::corpus::NONE;
 use crate::text::normalise;
+use tantivy::tokenizer::TextAnalyzer;
 
 /// The label of lines about this folder's subject.
 const OURS: &str = "ours";
@@ -128,45 +130,33 @@ fn prepare(index: &SearchIndex, text: &str) -> String {
 }
 
 /// [`prepare`] for many lines: each distinct word is stemmed and looked up once.
-struct Preparer<'a> {
-    index: &'a SearchIndex,
-    analyzer: tantivy::tokenizer::TextAnalyzer,
-    /// Word as written -> what the model reads for it, if anything.
-    words: std::collections::HashMap<String, Option<String>>,
-}
+struct Preparer<'a>(WordMemo<'a, Option<String>>);
 
 impl<'a> Preparer<'a> {
     fn new(index: &'a SearchIndex) -> Preparer<'a> {
-        Preparer {
-            index,
-            analyzer: index.analyzer.clone(),
-            words: std::collections::HashMap::new(),
-        }
+        Preparer(WordMemo::new(index, read))
     }
 
     fn prepare(&mut self, text: &str) -> String {
         let mut out: Vec<String> = Vec::new();
         for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
-            if !self.words.contains_key(word) {
-                let read = self.read(word);
-                self.words.insert(word.to_string(), read);
-            }
-            out.extend(self.words[word].iter().cloned());
+            self.0.learn(word);
+            out.extend(self.0.get(word).iter().cloned());
         }
         out.join(" ")
     }
+}
 
-    fn read(&mut self, word: &str) -> Option<String> {
-        if STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) {
-            return None;
-        }
-        let stem = super::analyse(&mut self.analyzer, word)
-            .into_iter()
-            .next()?;
-        self.index
-            .vocabulary
-            .id(&stem)
-            .is_none_or(|id| self.index.term_about[id as usize])
-            .then_some(stem)
+/// What the model reads for one word: its stem, unless it is a filler word, a place, or a
+/// word the folder has only in bodies.
+fn read(index: &SearchIndex, analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {
+    if STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) {
+        return None;
     }
+    let stem = super::analyse(analyzer, word).into_iter().next()?;
+    index
+        .vocabulary
+        .id(&stem)
+        .is_none_or(|id| index.term_about[id as usize])
+        .then_some(stem)
 }
