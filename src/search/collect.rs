@@ -44,9 +44,7 @@ impl Collector for Best {
         segments: Vec<Vec<(Score, DocAddress)>>,
     ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
         let mut all: Vec<(Score, DocAddress)> = segments.into_iter().flatten().collect();
-        best_first(&mut all, self.limit, |(score, doc)| {
-            (*score, doc.segment_ord, doc.doc_id)
-        });
+        best_first(&mut all, self.limit);
         Ok(all)
     }
 }
@@ -58,11 +56,11 @@ impl SegmentCollector for BestInSegment {
         self.found.push((score, doc));
     }
 
-    fn harvest(mut self) -> Vec<(Score, DocAddress)> {
+    fn harvest(self) -> Vec<(Score, DocAddress)> {
         // Every segment keeps all it found until the merge: the limit is applied there.
         let segment = self.segment;
         self.found
-            .drain(..)
+            .into_iter()
             .map(|(score, doc)| (score, DocAddress::new(segment, doc)))
             .collect()
     }
@@ -70,17 +68,14 @@ impl SegmentCollector for BestInSegment {
 
 /// Keeps the `limit` best of `items` (highest score, then lowest segment and document), best
 /// first.
-fn best_first<T>(items: &mut Vec<T>, limit: usize, key: impl Fn(&T) -> (Score, u32, DocId)) {
-    let order = |a: &T, b: &T| {
-        let (sa, ga, da) = key(a);
-        let (sb, gb, db) = key(b);
-        sb.total_cmp(&sa).then(ga.cmp(&gb)).then(da.cmp(&db))
-    };
-    if items.len() > limit && limit > 0 {
+fn best_first(items: &mut Vec<(Score, DocAddress)>, limit: usize) {
+    let order =
+        |a: &(Score, DocAddress), b: &(Score, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if limit == 0 {
+        items.clear();
+    } else if items.len() > limit {
         items.select_nth_unstable_by(limit - 1, order);
         items.truncate(limit);
-    } else if limit == 0 {
-        items.clear();
     }
     items.sort_unstable_by(order);
 }

@@ -164,7 +164,6 @@ pub(super) const STOPWORDS: &[&str] = &[
     "thanks",
 ];
 
-/// Places in and around the region: a weak signal, since most entries serve all of it.
 /// Numbers written as words: like numbers in figures, they say little about which entry fits,
 /// so one the folder does not hold is neither a sign of another subject nor a misspelling
 /// ("seven" is not "seen").
@@ -201,6 +200,7 @@ pub(super) const NUMBER_WORDS: &[&str] = &[
     "million",
 ];
 
+/// Places in and around the region: a weak signal, since most entries serve all of it.
 pub(super) const PLACE_WORDS: &[&str] = &[
     "annan",
     "castle",
