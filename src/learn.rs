@@ -288,7 +288,15 @@ impl TextClassifier {
     }
 }
 
-/// One line of words, none of which can pass for a label.
+/// Longer words are cut to this many characters. No word of any language people write here
+/// is longer; a pasted link, a key held down or a blob of code is, and fastText would read
+/// the thousands of identical pieces of "xxxx...x" as a strong signal of whatever label
+/// those pieces happened to be trained near (a 10,000-letter run once read as a child at
+/// risk).
+const MAX_WORD_CHARS: usize = 40;
+
+/// One line of words, none of which can pass for a label and none longer than
+/// [`MAX_WORD_CHARS`].
 fn sanitise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
@@ -298,7 +306,10 @@ fn sanitise(text: &str) -> String {
         if word.starts_with(LABEL_PREFIX) {
             out.push('_');
         }
-        out.push_str(word);
+        match word.char_indices().nth(MAX_WORD_CHARS) {
+            Some((end, _)) => out.push_str(&word[..end]),
+            None => out.push_str(word),
+        }
     }
     out
 }
@@ -320,6 +331,18 @@ mod tests {
             ]);
         }
         lines
+    }
+
+    #[test]
+    fn a_run_of_one_letter_reads_as_its_first_forty() {
+        let run = "x".repeat(10_000);
+        assert_eq!(
+            sanitise(&format!("help {run} me")),
+            format!("help {} me", "x".repeat(40))
+        );
+        // Cut on a character boundary.
+        assert_eq!(sanitise(&"é".repeat(50)).chars().count(), MAX_WORD_CHARS);
+        assert_eq!(sanitise("__label__crisis now"), "___label__crisis now");
     }
 
     #[test]

@@ -238,11 +238,12 @@ impl Reading {
         // otherwise read as one long odd text.
         let mut seen = std::collections::HashSet::new();
         let sentences: Vec<&String> = sentences.iter().filter(|s| seen.insert(*s)).collect();
-        let words: Vec<&str> = sentences
-            .iter()
-            .flat_map(|s| s.split(' '))
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words = without_runs(
+            sentences
+                .iter()
+                .flat_map(|s| s.split(' '))
+                .filter(|w| !w.is_empty()),
+        );
         let mut pieces = Pieces {
             whole: None,
             parts: Vec::new(),
@@ -282,6 +283,39 @@ impl Reading {
     }
 }
 
+/// The longest run of words whose repeats are dropped.
+const MAX_RUN_WORDS: usize = 3;
+
+/// The words with a run said over and over ("help help help help", a held-down emoji read as
+/// "slight smile slight smile ...") kept to its first two times: twice says as much as
+/// a hundred times, and the model, which never saw such runs, read a row of smileys as an
+/// overdose.
+fn without_runs<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut pending: std::collections::VecDeque<&str> = std::collections::VecDeque::new();
+    let mut words = words.peekable();
+    while words.peek().is_some() || !pending.is_empty() {
+        while pending.len() < MAX_RUN_WORDS {
+            match words.next() {
+                Some(w) => pending.push_back(w),
+                None => break,
+            }
+        }
+        let repeat = (1..=MAX_RUN_WORDS).find(|&k| {
+            let n = out.len();
+            n >= 2 * k
+                && pending.len() >= k
+                && out[n - k..] == out[n - 2 * k..n - k]
+                && pending.iter().take(k).eq(out[n - k..].iter())
+        });
+        match repeat {
+            Some(k) => drop(pending.drain(..k)),
+            None => out.extend(pending.pop_front()),
+        }
+    }
+    out
+}
+
 /// The pieces of a message read as today, from its normalised sentences.
 pub fn pieces(sentences: &[String]) -> Vec<String> {
     READING.pieces(sentences).all()
@@ -306,6 +340,24 @@ mod tests {
     }
 
     #[test]
+    fn a_run_of_the_same_words_is_read_twice_at_most() {
+        assert_eq!(
+            pieces(&sentences("help help help help me")),
+            ["help help me"]
+        );
+        let smileys = "slight smile ".repeat(5_000);
+        assert_eq!(
+            pieces(&sentences(&format!("{smileys}i took pills pills"))),
+            ["slight smile slight smile i took pills pills"]
+        );
+        // Words said twice, or again later, are not a run.
+        assert_eq!(
+            pieces(&sentences("no no he is back and he is back")),
+            ["no no he is back and he is back"]
+        );
+    }
+
+    #[test]
     fn a_repeated_sentence_is_read_once() {
         let text = "I keep thinking. ".repeat(200) + "Help me.";
         assert_eq!(
@@ -316,14 +368,15 @@ mod tests {
 
     #[test]
     fn a_long_message_is_read_in_overlapping_windows_to_the_end() {
-        let text = format!("{} the end", "word ".repeat(100));
+        let words: Vec<String> = (0..100).map(|i| format!("word{i}")).collect();
+        let text = format!("{} the end", words.join(" "));
         let pieces = pieces(&sentences(&text));
         assert!(
             pieces
                 .iter()
                 .all(|p| p.split(' ').count() == READING.window_words)
         );
-        assert!(pieces.last().unwrap().ends_with("word the end"));
+        assert!(pieces.last().unwrap().ends_with("word99 the end"));
         // Linear: about two windows per window's worth of words.
         assert!(
             pieces.len() <= 2 * 102 / READING.window_words + 2,
