@@ -540,8 +540,9 @@ impl SearchIndex {
                     }
                 }
                 // Where someone is says nothing about what they need: not part of coverage;
-                // nor does a number the folder never uses ("in by seven").
-                let number = ids.is_empty() && NUMBER_WORDS.contains(word);
+                // nor does a number in words ("in by seven", "seven months"), even one an
+                // example question happens to use.
+                let number = NUMBER_WORDS.contains(word);
                 if !place && !number {
                     of_word[position] = Some(needs.len());
                     needs.push(Need {

@@ -11,7 +11,7 @@
 
 use super::SearchIndex;
 use super::memo::WordMemo;
-use super::vocabulary::{PLACE_WORDS, STOPWORDS};
+use super::vocabulary::{NUMBER_WORDS, PLACE_WORDS, STOPWORDS};
 use crate::knowledge::KnowledgeBase;
 use crate::learn::cache::{self, Use};
 use crate::learn::{Loss, TextClassifier, TrainingSettings};
@@ -78,11 +78,12 @@ impl Scope {
                         .map(|l| l.raw.clone()),
                 )
         };
-        let step = own_lines().count().div_ceil(MAX_OWN_LINES).max(1);
+        let count = own_lines().count();
         let mut preparer = Preparer::new(index);
         let own: Vec<String> = own_lines()
-            .step_by(step)
-            .map(|l| preparer.prepare(&l))
+            .enumerate()
+            .filter(|(i, _)| spread(*i, count, MAX_OWN_LINES))
+            .map(|(_, l)| preparer.prepare(&l))
             .collect();
         let other: Vec<String> = kb
             .other_subjects
@@ -120,8 +121,15 @@ impl Scope {
     }
 }
 
+/// Whether line `i` of `count` is one of `max` spread evenly over them (every line when there
+/// are no more than `max`). Taking every second line once there were a few more than `max`
+/// had halved what the model learned from at a single added question.
+fn spread(i: usize, count: usize, max: usize) -> bool {
+    count <= max || i * max / count != (i + 1) * max / count
+}
+
 /// A text as the model sees it: the search's stems of the words that say what it is about,
-/// less filler words and places. A word the folder does not know is kept as written, never
+/// less filler words, places and numbers in words. A word the folder does not know is kept as written, never
 /// corrected to a word it knows ("iphone" is what tells another subject); a word the folder
 /// has only in entries' bodies is an everyday word ("actually", "half") that says more of how
 /// a person writes than of the subject, and is left out.
@@ -147,10 +155,10 @@ impl<'a> Preparer<'a> {
     }
 }
 
-/// What the model reads for one word: its stem, unless it is a filler word, a place, or a
-/// word the folder has only in bodies.
+/// What the model reads for one word: its stem, unless it is a filler word, a place, a number
+/// in words, or a word the folder has only in bodies.
 fn read(index: &SearchIndex, analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {
-    if STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) {
+    if STOPWORDS.contains(&word) || PLACE_WORDS.contains(&word) || NUMBER_WORDS.contains(&word) {
         return None;
     }
     let stem = super::analyse(analyzer, word).into_iter().next()?;
@@ -159,4 +167,24 @@ fn read(index: &SearchIndex, analyzer: &mut TextAnalyzer, word: &str) -> Option<
         .id(&stem)
         .is_none_or(|id| index.term_about[id as usize])
         .then_some(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn at_most_max_lines_are_kept_spread_over_all_of_them() {
+        let kept = |count: usize, max: usize| -> Vec<usize> {
+            (0..count).filter(|&i| spread(i, count, max)).collect()
+        };
+        assert_eq!(kept(5, 10).len(), 5);
+        assert_eq!(kept(10, 10).len(), 10);
+        // One line over the limit loses one line, not half of them.
+        assert_eq!(kept(11, 10).len(), 10);
+        let many = kept(1_000, 100);
+        assert_eq!(many.len(), 100);
+        // Spread from the first lines to the last, not the first hundred.
+        assert!(many[0] < 10 && *many.last().unwrap() >= 990);
+    }
 }

@@ -165,8 +165,7 @@ pub(super) const STOPWORDS: &[&str] = &[
 ];
 
 /// Numbers written as words: like numbers in figures, they say little about which entry fits,
-/// so one the folder does not hold is neither a sign of another subject nor a misspelling
-/// ("seven" is not "seen").
+/// so none is a need, a sign of another subject or a misspelling ("seven" is not "seen").
 pub(super) const NUMBER_WORDS: &[&str] = &[
     "one",
     "two",

@@ -282,10 +282,11 @@ fn a_four_letter_word_missing_a_letter_is_read_as_the_word() {
         explained.contains(r#"typo fix for \"vist\""#),
         "{explained}"
     );
+    // Read as the word, it gets the answer the word gets: visits among the cards.
     let got = top3(shipped(), text);
-    assert_eq!(
-        got.first().map(String::as_str),
-        Some("visiting-someone-in-prison"),
+    assert_eq!(got, top3(shipped(), "how do i visit my dad"));
+    assert!(
+        got.iter().any(|id| id == "visiting-someone-in-prison"),
         "{got:?}"
     );
 }
