@@ -58,48 +58,53 @@ pub struct CrisisClassifier {
 }
 
 impl CrisisClassifier {
-    /// Trains on the corpus and on `calm` texts (normalised, not a crisis), through the model
-    /// cache in `cache` when given.
+    /// Trains on the corpus and on `calm` texts (normalised, not a crisis), keeping the model
+    /// nowhere (cross-validation trains one per fold).
     pub fn train(
         lines: &[CorpusLine],
         calm: &[String],
         categories: &[String],
         settings: &TrainingSettings,
         reading: &Reading,
-        cache: Option<&Path>,
     ) -> Result<CrisisClassifier, LearnError> {
-        // The pieces of a message that is not a crisis are not a crisis either: teach them too,
-        // so a stretch of a long calm message read on its own does not look like one.
-        let crisis_texts: std::collections::HashSet<&str> = lines
-            .iter()
-            .filter(|l| l.label != NONE)
-            .map(|l| l.text.as_str())
-            .collect();
-        let calm_pieces: Vec<String> = lines
-            .iter()
-            .filter(|l| l.label == NONE)
-            .flat_map(|l| reading.pieces(&crate::text::sentences(&l.raw)).all())
-            .chain(calm.iter().cloned())
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        let pairs: Vec<(&str, &str)> = lines
-            .iter()
-            .map(|l| (l.label.as_str(), l.text.as_str()))
-            .chain(
-                calm_pieces
-                    .iter()
-                    .filter(|p| !crisis_texts.contains(p.as_str()))
-                    .map(|p| (NONE, p.as_str())),
-            )
-            .filter(|(label, text)| *label != NONE || seen.insert(*text))
-            .collect();
-        let model = cache::train(Use::Safety, &pairs, settings, cache)?;
-        Ok(CrisisClassifier {
+        let pairs = pairs(lines, calm, reading);
+        let model = TextClassifier::train(
+            pairs.iter().map(|(l, t)| (l.as_str(), t.as_str())),
+            settings,
+        )?;
+        Ok(CrisisClassifier::of(model, categories, settings, reading))
+    }
+
+    /// As [`CrisisClassifier::train`], through the model cache in `folder`: `inputs` is a hash
+    /// of everything the lines are made from, and `calm` is worked out only when the cache
+    /// has no model for them.
+    pub fn train_cached(
+        lines: &[CorpusLine],
+        inputs: &[u8],
+        calm: impl FnOnce() -> Vec<String>,
+        categories: &[String],
+        settings: &TrainingSettings,
+        reading: &Reading,
+        folder: &Path,
+    ) -> Result<CrisisClassifier, LearnError> {
+        let model = cache::train_keyed(Use::Safety, inputs, settings, folder, || {
+            pairs(lines, &calm(), reading)
+        })?;
+        Ok(CrisisClassifier::of(model, categories, settings, reading))
+    }
+
+    fn of(
+        model: TextClassifier,
+        categories: &[String],
+        settings: &TrainingSettings,
+        reading: &Reading,
+    ) -> CrisisClassifier {
+        CrisisClassifier {
             model,
             categories: categories.to_vec(),
             loss: settings.loss,
             reading: *reading,
-        })
+        }
     }
 
     /// What the model makes of a message (given as its normalised sentences), read piece by
@@ -190,6 +195,36 @@ impl CrisisClassifier {
     pub fn knows(&self, label: &str) -> bool {
         label == NONE || self.categories.iter().any(|c| c == label)
     }
+}
+
+/// The labelled lines the model learns from: the corpus, and as calm the pieces of its calm
+/// lines and the `calm` texts. The pieces of a message that is not a crisis are not a crisis
+/// either: taught too, a stretch of a long calm message read on its own does not look like
+/// one.
+fn pairs(lines: &[CorpusLine], calm: &[String], reading: &Reading) -> Vec<(String, String)> {
+    let crisis_texts: std::collections::HashSet<&str> = lines
+        .iter()
+        .filter(|l| l.label != NONE)
+        .map(|l| l.text.as_str())
+        .collect();
+    let calm_pieces: Vec<String> = lines
+        .iter()
+        .filter(|l| l.label == NONE)
+        .flat_map(|l| reading.pieces(&crate::text::sentences(&l.raw)).all())
+        .chain(calm.iter().cloned())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    lines
+        .iter()
+        .map(|l| (l.label.clone(), l.text.clone()))
+        .chain(
+            calm_pieces
+                .into_iter()
+                .filter(|p| !crisis_texts.contains(p.as_str()))
+                .map(|p| (NONE.to_string(), p)),
+        )
+        .filter(|(label, text)| label != NONE || seen.insert(text.clone()))
+        .collect()
 }
 
 /// The classifier's reading of one message.
@@ -291,26 +326,23 @@ const MAX_RUN_WORDS: usize = 3;
 /// a hundred times, and the model, which never saw such runs, read a row of smileys as an
 /// overdose.
 fn without_runs<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    let mut pending: std::collections::VecDeque<&str> = std::collections::VecDeque::new();
-    let mut words = words.peekable();
-    while words.peek().is_some() || !pending.is_empty() {
-        while pending.len() < MAX_RUN_WORDS {
-            match words.next() {
-                Some(w) => pending.push_back(w),
-                None => break,
-            }
-        }
-        let repeat = (1..=MAX_RUN_WORDS).find(|&k| {
-            let n = out.len();
+    let words: Vec<&str> = words.collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let n = out.len();
+        // The last k words kept are the k before them, and the next k are them again.
+        let run = (1..=MAX_RUN_WORDS).find(|&k| {
             n >= 2 * k
-                && pending.len() >= k
                 && out[n - k..] == out[n - 2 * k..n - k]
-                && pending.iter().take(k).eq(out[n - k..].iter())
+                && words[i..].starts_with(&out[n - k..])
         });
-        match repeat {
-            Some(k) => drop(pending.drain(..k)),
-            None => out.extend(pending.pop_front()),
+        match run {
+            Some(k) => i += k,
+            None => {
+                out.push(words[i]);
+                i += 1;
+            }
         }
     }
     out

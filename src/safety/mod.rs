@@ -241,7 +241,8 @@ pub struct Safety {
     classifier: Option<Arc<CrisisClassifier>>,
     corpus: Arc<Vec<CorpusLine>>,
     /// The example questions of entries, which are not crises: taught as `none` too.
-    calm: Arc<Vec<String>>,
+    calm_candidates: Arc<Vec<(String, String)>>,
+    calm: Arc<std::sync::OnceLock<Vec<String>>>,
     /// safety.toml, as named in explanations.
     source: PathBuf,
     /// How the classifier is trained.
@@ -370,10 +371,14 @@ impl Safety {
     }
 
     /// The example questions of the folder's entries and the messages on other subjects
-    /// (`other-subjects.txt`, already normalised), normalised: what people write when they are
-    /// not in crisis. Entries that a crisis shows (helplines) and lines a rule fires on are
-    /// left out, since they may describe a crisis.
-    fn calm_lines(&self, entries: &[Entry], other_subjects: &[String]) -> Vec<String> {
+    /// (`other-subjects.txt`, already normalised), each as written and normalised: what people
+    /// write when they are not in crisis. Entries that a crisis shows (helplines) are left
+    /// out, since they may describe a crisis; [`Safety::calm`] leaves out those a rule fires on.
+    fn calm_candidates(
+        &self,
+        entries: &[Entry],
+        other_subjects: &[String],
+    ) -> Vec<(String, String)> {
         let shown: HashSet<&str> = self
             .categories
             .iter()
@@ -384,18 +389,28 @@ impl Safety {
             .filter(|e| !shown.contains(e.id.as_str()))
             .flat_map(|e| e.questions.iter())
             .take(MAX_CALM_QUESTIONS)
-            // The rules read a question as written, its punctuation cutting the clauses.
-            .filter(|q| self.rules_fire(q).is_empty())
-            .map(|q| text::normalise(q))
+            .map(|q| (q.clone(), text::normalise(q)))
             .chain(
                 other_subjects
                     .iter()
                     .take(MAX_CALM_QUESTIONS)
-                    .filter(|l| self.rules_fire(l).is_empty())
-                    .cloned(),
+                    .map(|l| (l.clone(), l.clone())),
             )
-            .filter(|q| !q.is_empty())
+            .filter(|(_, normalised)| !normalised.is_empty())
             .collect()
+    }
+
+    /// The calm lines the classifier learns from beside the corpus: the candidates no rule
+    /// fires on (the rules read a question as written, its punctuation cutting the clauses),
+    /// normalised. Worked out once, when first needed: with the model in the cache, never.
+    fn calm(&self) -> &[String] {
+        self.calm.get_or_init(|| {
+            self.calm_candidates
+                .iter()
+                .filter(|(written, _)| self.rules_fire(written).is_empty())
+                .map(|(_, normalised)| normalised.clone())
+                .collect()
+        })
     }
 
     /// The rules alone: the categories (by index) whose crisis patterns fire, for the file's
@@ -485,16 +500,18 @@ impl Safety {
             return Ok(None);
         }
         if has_corpus {
-            safety.calm = Arc::new(safety.calm_lines(entries, other_subjects));
+            safety.calm_candidates = Arc::new(safety.calm_candidates(entries, other_subjects));
             let ids: Vec<String> = safety.categories.iter().map(|c| c.id.clone()).collect();
             let started = std::time::Instant::now();
-            match CrisisClassifier::train(
+            let inputs = training_inputs(&text, &lines, &safety.calm_candidates, &safety.reading);
+            match CrisisClassifier::train_cached(
                 &lines,
-                &safety.calm,
+                &inputs,
+                || safety.calm().to_vec(),
                 &ids,
                 &safety.settings,
                 &safety.reading,
-                Some(&crate::learn::cache::folder(root)),
+                &crate::learn::cache::folder(root),
             ) {
                 Ok(model) => {
                     tracing::debug!(
@@ -603,7 +620,8 @@ impl Safety {
             tense,
             classifier: None,
             corpus: Arc::new(Vec::new()),
-            calm: Arc::new(Vec::new()),
+            calm_candidates: Arc::new(Vec::new()),
+            calm: Arc::new(std::sync::OnceLock::new()),
             source: file.path.to_path_buf(),
             settings: classifier::SETTINGS,
             reading: classifier::READING,
@@ -662,6 +680,35 @@ impl Safety {
         }
         (problems.len() == before).then_some((safety, raw))
     }
+}
+
+/// A hash of everything the crisis model's lines are made from: safety.toml as written (its
+/// rules decide which calm candidates are kept, its examples are lines), the corpus, the calm
+/// candidates and how messages are read. Any change to one of them trains a new model.
+fn training_inputs(
+    safety_toml: &str,
+    lines: &[CorpusLine],
+    candidates: &[(String, String)],
+    reading: &Reading,
+) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(safety_toml);
+    for line in lines {
+        for part in [&line.label, &line.text, &line.raw] {
+            hash.update([0]);
+            hash.update(part);
+        }
+    }
+    hash.update([1]);
+    for (written, normalised) in candidates {
+        hash.update([0]);
+        hash.update(written);
+        hash.update([1]);
+        hash.update(normalised);
+    }
+    hash.update(format!("{reading:?}"));
+    hash.finalize().to_vec()
 }
 
 /// The thresholds of the `[classifier]` table, checked: each from 0 to 1, concern at most crisis.
@@ -823,7 +870,7 @@ impl Safety {
                 .map(|(l, _)| l.clone())
                 .collect();
             let Ok(model) =
-                CrisisClassifier::train(&train, &self.calm, &ids, settings, &self.reading, None)
+                CrisisClassifier::train(&train, self.calm(), &ids, settings, &self.reading)
             else {
                 return Vec::new();
             };

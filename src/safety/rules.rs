@@ -107,18 +107,29 @@ impl Rules {
     pub fn fire(&self, clauses: &[&str]) -> Vec<Fired> {
         let mut fired = vec![Fired::default(); self.categories];
         let mut joined = String::new();
-        let mut previous_unless: Option<Vec<bool>> = None;
+        // A clause's `unless` patterns are read only when a pattern fires on it or on it
+        // joined to a neighbour: most messages (and every calm line checked at load) fire
+        // none, and reading which of a set matches costs far more than whether any does.
+        let mut unless: Vec<Option<Vec<bool>>> = vec![None; clauses.len()];
+        let mut unless_at = |i: usize| -> Vec<bool> {
+            unless[i]
+                .get_or_insert_with(|| self.unless_in(clauses[i]))
+                .clone()
+        };
         for (i, clause) in clauses.iter().enumerate() {
-            let unless = self.unless_in(clause);
-            self.record(clause.as_bytes(), &[&unless], &mut fired);
-            if let Some(before) = &previous_unless {
+            if self.patterns.is_match(clause.as_bytes()) {
+                self.record(clause.as_bytes(), &[&unless_at(i)], &mut fired);
+            }
+            if i > 0 {
                 joined.clear();
                 joined.push_str(clauses[i - 1]);
                 joined.push(' ');
                 joined.push_str(clause);
-                self.record(joined.as_bytes(), &[before, &unless], &mut fired);
+                if self.patterns.is_match(joined.as_bytes()) {
+                    let (before, after) = (unless_at(i - 1), unless_at(i));
+                    self.record(joined.as_bytes(), &[&before, &after], &mut fired);
+                }
             }
-            previous_unless = Some(unless);
         }
         fired
     }
@@ -134,10 +145,9 @@ impl Rules {
         cancelled
     }
 
+    /// Records the patterns firing on `text`, less those of categories `cancelled`; called
+    /// only for a text some pattern matches.
     fn record(&self, text: &[u8], cancelled: &[&Vec<bool>], fired: &mut [Fired]) {
-        if !self.patterns.is_match(text) {
-            return;
-        }
         for i in self.patterns.matches(text).iter() {
             let (category, line, concern) = self.pattern_at[i];
             if cancelled.iter().any(|c| c[category]) {
