@@ -101,14 +101,9 @@ pub fn train(
         purpose.prefix(),
         key(purpose, lines, settings)
     ));
-    if let Some(model) = read(&path) {
-        return Ok(model);
-    }
-    let model = TextClassifier::train(lines.iter().copied(), settings)?;
-    if let Err(err) = write(purpose, &path, &model) {
-        tracing::warn!(event = "cache_write_failed", path = %path.display(), error = %err);
-    }
-    Ok(model)
+    cached(purpose, &path, || {
+        TextClassifier::train(lines.iter().copied(), settings)
+    })
 }
 
 /// As [`train`], for a model whose lines cost much to work out: `inputs` is a hash of
@@ -122,29 +117,31 @@ pub fn train_keyed(
     folder: &Path,
     lines: impl FnOnce() -> Vec<(String, String)>,
 ) -> Result<TextClassifier, LearnError> {
-    let mut hash = Sha256::new();
-    hash.update(FORMAT);
-    hash.update([0]);
-    hash.update(purpose.prefix());
-    hash.update([0]);
-    hash.update(settings.fingerprint());
+    let mut hash = hasher(purpose, settings);
     // Never the name of a model keyed by its lines.
     hash.update(b"\0inputs\0");
     hash.update(inputs);
-    let key: String = hash.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let path = folder.join(format!("{}-{key}.bin", purpose.prefix()));
-    if let Some(model) = read(&path) {
+    let path = folder.join(format!("{}-{}.bin", purpose.prefix(), name(hash)));
+    cached(purpose, &path, || {
+        let lines = lines();
+        TextClassifier::train(
+            lines.iter().map(|(l, t)| (l.as_str(), t.as_str())),
+            settings,
+        )
+    })
+}
+
+/// The model at `path` when a good copy is there, else the one `train` makes, written there.
+fn cached(
+    purpose: Use,
+    path: &Path,
+    train: impl FnOnce() -> Result<TextClassifier, LearnError>,
+) -> Result<TextClassifier, LearnError> {
+    if let Some(model) = read(path) {
         return Ok(model);
     }
-    let lines = lines();
-    let model = TextClassifier::train(
-        lines.iter().map(|(l, t)| (l.as_str(), t.as_str())),
-        settings,
-    )?;
-    if let Err(err) = write(purpose, &path, &model) {
+    let model = train()?;
+    if let Err(err) = write(purpose, path, &model) {
         tracing::warn!(event = "cache_write_failed", path = %path.display(), error = %err);
     }
     Ok(model)
@@ -152,18 +149,30 @@ pub fn train_keyed(
 
 /// The hash naming the model of these lines and settings.
 fn key(purpose: Use, lines: &[(&str, &str)], settings: &TrainingSettings) -> String {
-    let mut hash = Sha256::new();
-    hash.update(FORMAT);
-    hash.update([0]);
-    hash.update(purpose.prefix());
-    hash.update([0]);
-    hash.update(settings.fingerprint());
+    let mut hash = hasher(purpose, settings);
     for (label, text) in lines {
         hash.update([0]);
         hash.update(label);
         hash.update([1]);
         hash.update(text);
     }
+    name(hash)
+}
+
+/// A hash begun with what every model's name depends on: the file format, the use and the
+/// training settings.
+fn hasher(purpose: Use, settings: &TrainingSettings) -> Sha256 {
+    let mut hash = Sha256::new();
+    hash.update(FORMAT);
+    hash.update([0]);
+    hash.update(purpose.prefix());
+    hash.update([0]);
+    hash.update(settings.fingerprint());
+    hash
+}
+
+/// The name a finished hash gives a model file.
+fn name(hash: Sha256) -> String {
     hash.finalize()[..12]
         .iter()
         .map(|b| format!("{b:02x}"))
