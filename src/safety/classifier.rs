@@ -75,19 +75,33 @@ impl CrisisClassifier {
         Ok(CrisisClassifier::of(model, categories, settings, reading))
     }
 
-    /// As [`CrisisClassifier::train`], through the model cache in `folder`: `inputs` is a hash
-    /// of everything the lines are made from, and `calm` is worked out only when the cache
-    /// has no model for them.
+    /// As [`CrisisClassifier::train`], through the model cache in `folder`. `calm` is costly
+    /// to work out (the rules run over every candidate) and is only when the cache has no
+    /// model: the model is named by `inputs` (a hash of what decides which `candidates` are
+    /// calm: the rules, the candidates as written) and by the lines it would learn were every
+    /// candidate calm, so a change to the corpus, to the candidates or to how lines are cut
+    /// into pieces names another model.
+    #[allow(clippy::too_many_arguments)]
     pub fn train_cached(
         lines: &[CorpusLine],
         inputs: &[u8],
+        candidates: &[String],
         calm: impl FnOnce() -> Vec<String>,
         categories: &[String],
         settings: &TrainingSettings,
         reading: &Reading,
         folder: &Path,
     ) -> Result<CrisisClassifier, LearnError> {
-        let model = cache::train_keyed(Use::Safety, inputs, settings, folder, || {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(inputs);
+        for (label, text) in pairs(lines, candidates, reading) {
+            hash.update([0]);
+            hash.update(label);
+            hash.update([1]);
+            hash.update(text);
+        }
+        let model = cache::train_keyed(Use::Safety, &hash.finalize(), settings, folder, || {
             pairs(lines, &calm(), reading)
         })?;
         Ok(CrisisClassifier::of(model, categories, settings, reading))

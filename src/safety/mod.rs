@@ -240,8 +240,10 @@ pub struct Safety {
     tense: Tense,
     classifier: Option<Arc<CrisisClassifier>>,
     corpus: Arc<Vec<CorpusLine>>,
-    /// The example questions of entries, which are not crises: taught as `none` too.
+    /// The example questions of entries and the messages on other subjects, as written and
+    /// normalised: taught as `none` too, less those a rule fires on...
     calm_candidates: Arc<Vec<(String, String)>>,
+    /// ...which are worked out when first needed ([`Safety::calm`]).
     calm: Arc<std::sync::OnceLock<Vec<String>>>,
     /// safety.toml, as named in explanations.
     source: PathBuf,
@@ -503,10 +505,16 @@ impl Safety {
             safety.calm_candidates = Arc::new(safety.calm_candidates(entries, other_subjects));
             let ids: Vec<String> = safety.categories.iter().map(|c| c.id.clone()).collect();
             let started = std::time::Instant::now();
-            let inputs = training_inputs(&text, &lines, &safety.calm_candidates, &safety.reading);
+            let inputs = calm_inputs(&text, &safety.calm_candidates);
+            let candidates: Vec<String> = safety
+                .calm_candidates
+                .iter()
+                .map(|(_, normalised)| normalised.clone())
+                .collect();
             match CrisisClassifier::train_cached(
                 &lines,
                 &inputs,
+                &candidates,
                 || safety.calm().to_vec(),
                 &ids,
                 &safety.settings,
@@ -682,32 +690,16 @@ impl Safety {
     }
 }
 
-/// A hash of everything the crisis model's lines are made from: safety.toml as written (its
-/// rules decide which calm candidates are kept, its examples are lines), the corpus, the calm
-/// candidates and how messages are read. Any change to one of them trains a new model.
-fn training_inputs(
-    safety_toml: &str,
-    lines: &[CorpusLine],
-    candidates: &[(String, String)],
-    reading: &Reading,
-) -> Vec<u8> {
+/// A hash of what decides which calm candidates the crisis model learns from: safety.toml as
+/// written (its rules) and the candidates as the rules read them.
+fn calm_inputs(safety_toml: &str, candidates: &[(String, String)]) -> Vec<u8> {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     hash.update(safety_toml);
-    for line in lines {
-        for part in [&line.label, &line.text, &line.raw] {
-            hash.update([0]);
-            hash.update(part);
-        }
-    }
-    hash.update([1]);
-    for (written, normalised) in candidates {
+    for (written, _) in candidates {
         hash.update([0]);
         hash.update(written);
-        hash.update([1]);
-        hash.update(normalised);
     }
-    hash.update(format!("{reading:?}"));
     hash.finalize().to_vec()
 }
 
