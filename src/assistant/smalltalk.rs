@@ -162,31 +162,20 @@ mod tests {
 
     #[test]
     fn recognises_small_talk() {
-        assert_eq!(SmallTalk::classify("Hi there!"), Some(SmallTalk::Greeting));
-        assert_eq!(
-            SmallTalk::classify("good morning"),
-            Some(SmallTalk::Greeting)
-        );
-        assert_eq!(
-            SmallTalk::classify("thanks so much, that was helpful"),
-            Some(SmallTalk::Thanks)
-        );
-        assert_eq!(SmallTalk::classify("cheers pal"), Some(SmallTalk::Thanks));
-        assert_eq!(SmallTalk::classify("help"), Some(SmallTalk::Help));
-        assert_eq!(
-            SmallTalk::classify("what can you do?"),
-            Some(SmallTalk::Help)
-        );
-        assert_eq!(
-            SmallTalk::classify("Are you a real person?"),
-            Some(SmallTalk::Help)
-        );
-        assert_eq!(
-            SmallTalk::classify("what's your name"),
-            Some(SmallTalk::Help)
-        );
-        assert_eq!(SmallTalk::classify("start again"), Some(SmallTalk::Menu));
-        assert_eq!(SmallTalk::classify("bye for now"), Some(SmallTalk::Goodbye));
+        for (text, kind) in [
+            ("Hi there!", SmallTalk::Greeting),
+            ("good morning", SmallTalk::Greeting),
+            ("thanks so much, that was helpful", SmallTalk::Thanks),
+            ("cheers pal", SmallTalk::Thanks),
+            ("help", SmallTalk::Help),
+            ("what can you do?", SmallTalk::Help),
+            ("Are you a real person?", SmallTalk::Help),
+            ("what's your name", SmallTalk::Help),
+            ("start again", SmallTalk::Menu),
+            ("bye for now", SmallTalk::Goodbye),
+        ] {
+            assert_eq!(SmallTalk::classify(text), Some(kind), "{text:?}");
+        }
     }
 
     #[test]
