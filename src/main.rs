@@ -81,7 +81,7 @@ enum Command {
         #[arg(long, requires = "json")]
         explain: bool,
         /// Turn steps of ranking off, to see what each brings: a comma-separated list of
-        /// clauses, second-need, learned, scope.
+        /// clauses, second-need, learned, lines, scope.
         #[arg(long, value_name = "STEPS", value_parser = parse_features)]
         without: Option<Features>,
     },
@@ -114,7 +114,7 @@ enum Command {
         #[arg(long)]
         quiet: bool,
         /// Turn steps of ranking off, to measure what each brings: a comma-separated list of
-        /// clauses, second-need, learned, scope.
+        /// clauses, second-need, learned, lines, scope.
         #[arg(long, value_name = "STEPS", value_parser = parse_features)]
         without: Option<Features>,
     },
@@ -219,7 +219,7 @@ fn parse_town(s: &str) -> Result<Town, String> {
 
 fn parse_features(s: &str) -> Result<Features, String> {
     Features::without(s).map_err(|unknown| {
-        format!("unknown step `{unknown}`; expected some of: clauses, second-need, learned, scope")
+        format!("unknown step `{unknown}`; expected some of: clauses, second-need, learned, lines, scope")
     })
 }
 

@@ -120,6 +120,8 @@ pub struct Features {
     pub second_need: bool,
     /// Re-rank with the classifier learned from the entries' example questions.
     pub learned: bool,
+    /// Re-rank by how near the message is to each entry's nearest own line.
+    pub lines: bool,
     /// Read whether a message is on another subject, with the classifier learned from
     /// `other-subjects.txt` against the entries' own lines.
     pub scope: bool,
@@ -131,13 +133,14 @@ impl Default for Features {
             clauses: true,
             second_need: true,
             learned: true,
+            lines: true,
             scope: true,
         }
     }
 }
 
 impl Features {
-    /// Every step on, less those named (`clauses`, `second-need`, `learned`, `scope`), for
+    /// Every step on, less those named (`clauses`, `second-need`, `learned`, `lines`, `scope`), for
     /// measuring.
     /// Unknown names are returned as the error.
     pub fn without(names: &str) -> Result<Features, String> {
@@ -147,6 +150,7 @@ impl Features {
                 "clauses" => features.clauses = false,
                 "second-need" => features.second_need = false,
                 "learned" => features.learned = false,
+                "lines" => features.lines = false,
                 "scope" => features.scope = false,
                 other => return Err(other.to_string()),
             }
@@ -274,6 +278,7 @@ struct Parts {
     preference: f32,
     coverage: f32,
     learned: f32,
+    lines: f32,
     second_need: bool,
 }
 
@@ -763,15 +768,19 @@ impl SearchIndex {
                         preference,
                         coverage: coordination,
                         learned: 1.0,
+                        lines: 1.0,
                         second_need: false,
                     },
                 )
             })
             .collect();
-        if prefs.features.learned
-            && let Some(learned) = &self.learned
-        {
-            learned.rerank(self, text, &mut scored);
+        if let Some(learned) = &self.learned {
+            if prefs.features.learned {
+                learned.rerank(self, text, &mut scored);
+            }
+            if prefs.features.lines {
+                learned.rerank_lines(self, text, &mut scored);
+            }
         }
         scored.sort_by(|a, b| {
             b.0.score
@@ -976,6 +985,13 @@ impl SearchIndex {
             &mut root,
             "learned: the classifier trained on the entries' example questions".into(),
             parts.learned,
+        );
+        factor(
+            &mut root,
+            "lines: how near the message is to the entry's nearest example question, keyword \
+            line, title or summary"
+                .into(),
+            parts.lines,
         );
         if parts.second_need {
             let mut moved = Explanation::new_with_string(
