@@ -690,3 +690,54 @@ fn threats_to_children_abuse_at_night_a_fire_and_a_method_sought_are_crises_by_r
         assert!(crisis(shipped(), text).is_empty(), "{text:?}");
     }
 }
+
+#[test]
+fn forced_marriage_a_hidden_tracker_a_threat_that_knows_where_you_are_and_waking_undressed_are_crises_by_rule()
+ {
+    for (text, category) in [
+        (
+            "my family are forcing me to marry a man I have never met",
+            "domestic-abuse-now",
+        ),
+        (
+            "they're sending her abroad in the holidays to get married and she's only 15",
+            "domestic-abuse-now",
+        ),
+        (
+            "i found a tracker under the back bumper of my car",
+            "domestic-abuse-now",
+        ),
+        (
+            "there was an airtag tucked inside the lining of my handbag",
+            "domestic-abuse-now",
+        ),
+        (
+            "text from a number I don't know: we know where you live, we're coming",
+            "immediate-danger",
+        ),
+        (
+            "his brother says he's coming round later to sort me out for talking to the police",
+            "immediate-danger",
+        ),
+        (
+            "woke up at a flat I didnt know with my knickers gone",
+            "recent-sexual-assault",
+        ),
+        (
+            "cant remember anything after the pub and my underwear was missing",
+            "recent-sexual-assault",
+        ),
+    ] {
+        assert_crisis_by_rule(text, category);
+    }
+    // The same words about a wedding, a lost tag, a visit or a training session are not.
+    for text in [
+        "can I take her to see him in prison so they can get married",
+        "how do I put a tracker on my car in case it's stolen",
+        "i found my lost airtag down the back of the sofa",
+        "we know you're busy, we're coming to the visit on saturday",
+        "teacher here: a pupil wrote about forced marriage in a story, what is the process",
+    ] {
+        assert!(!shipped().triage(text).by_rule(), "{text:?}");
+    }
+}
