@@ -146,10 +146,11 @@ impl Learned {
 
     /// The entries the classifier thinks a message is about, with their probabilities, or
     /// nothing when it is unsure.
-    pub fn guesses(&self, index: &SearchIndex, text: &str) -> Vec<(usize, f32)> {
+    /// `prepared`: the message as [`prepare`] reads it.
+    pub fn guesses(&self, prepared: &str) -> Vec<(usize, f32)> {
         let guesses: Vec<(usize, f32)> = self
             .classifier
-            .top_above(&prepare(index, text), GUESSES, MIN_BELIEF)
+            .top_above(prepared, GUESSES, MIN_BELIEF)
             .into_iter()
             .filter_map(|(id, p)| Some((*self.entries.get(&id)?, p)))
             .collect();
@@ -161,8 +162,8 @@ impl Learned {
 
     /// Raises each candidate's score by the classifier's belief in it. Candidates only:
     /// nothing is added.
-    pub fn rerank(&self, index: &SearchIndex, text: &str, scored: &mut [(Scored, Parts)]) {
-        let guesses = self.guesses(index, text);
+    pub fn rerank(&self, prepared: &str, scored: &mut [(Scored, Parts)]) {
+        let guesses = self.guesses(prepared);
         if guesses.is_empty() {
             return;
         }
@@ -190,12 +191,12 @@ impl Learned {
     /// Raises each candidate's score by how near the message is to the nearest of the
     /// candidate's own lines, relative to the nearest candidate (which keeps its score).
     /// Candidates only: nothing is added.
-    pub fn rerank_lines(&self, index: &SearchIndex, text: &str, scored: &mut [(Scored, Parts)]) {
+    pub fn rerank_lines(&self, prepared: &str, scored: &mut [(Scored, Parts)]) {
         let w = LINE_WEIGHT;
-        let message = prepare(index, text);
+        let message = prepared;
         let sims: Vec<f32> = scored
             .iter()
-            .map(|(hit, _)| self.lines.nearest(hit.entry, &message))
+            .map(|(hit, _)| self.lines.nearest(hit.entry, message))
             .collect();
         let most = sims.iter().copied().fold(0.0, f32::max);
         if most <= 0.0 {
@@ -304,7 +305,7 @@ impl LineMatcher {
 /// word search corrects them), less filler words and places,
 /// and a token for each synonym group found ("jail" and "prison" both bring `syn0`), so what
 /// it learns of one word carries to the others of its group.
-fn prepare(index: &SearchIndex, text: &str) -> String {
+pub(super) fn prepare(index: &SearchIndex, text: &str) -> String {
     Preparer::new(index).prepare(text)
 }
 
@@ -421,17 +422,19 @@ mod tests {
         let prison = position("families-outside");
         // An example question of the bail entry, its words ranked second by the word search.
         let example = kb.entries[bail].questions[0].clone();
-        let guesses = learned.guesses(&index, &example);
+        let prepared = prepare(&index, &example);
+        let guesses = learned.guesses(&prepared);
         assert_eq!(guesses.first().map(|g| g.0), Some(bail), "{guesses:?}");
         let mut scored = vec![candidate(prison, 10.0), candidate(bail, 9.0)];
-        learned.rerank(&index, &example, &mut scored);
+        learned.rerank(&prepared, &mut scored);
         assert!(scored[1].0.score > scored[0].0.score, "{scored:?}");
         assert!(scored[1].1.learned == 1.0, "its favourite keeps its score");
         assert!(scored[0].1.learned < 1.0);
         // Words it never saw: no guess, no change, and nothing added.
-        assert!(learned.guesses(&index, "xqzv blorf wibble").is_empty());
+        let unknown = prepare(&index, "xqzv blorf wibble");
+        assert!(learned.guesses(&unknown).is_empty());
         let mut scored = vec![candidate(prison, 10.0), candidate(bail, 9.0)];
-        learned.rerank(&index, "xqzv blorf wibble", &mut scored);
+        learned.rerank(&unknown, &mut scored);
         assert_eq!(scored.len(), 2);
         assert_eq!((scored[0].0.score, scored[1].0.score), (10.0, 9.0));
     }
@@ -445,19 +448,20 @@ mod tests {
         let other = position("families-outside");
         // One of the bail entry's own questions, another entry ranked first by the words.
         let example = kb.entries[bail].questions[0].clone();
-        let near = learned.lines.nearest(bail, &prepare(&index, &example));
+        let prepared = prepare(&index, &example);
+        let near = learned.lines.nearest(bail, &prepared);
         assert!(
             (near - 1.0).abs() < 1e-4,
             "its own line, word for word: {near}"
         );
         let mut scored = vec![candidate(other, 10.0), candidate(bail, 9.0)];
-        learned.rerank_lines(&index, &example, &mut scored);
+        learned.rerank_lines(&prepared, &mut scored);
         assert!(scored[1].0.score > scored[0].0.score, "{scored:?}");
         assert_eq!(scored[1].1.lines, 1.0, "the nearest keeps its score");
         assert!(scored[0].1.lines < 1.0);
         // Words no line holds: no change, and nothing added.
         let mut scored = vec![candidate(other, 10.0), candidate(bail, 9.0)];
-        learned.rerank_lines(&index, "xqzv blorf wibble", &mut scored);
+        learned.rerank_lines(&prepare(&index, "xqzv blorf wibble"), &mut scored);
         assert_eq!(scored.len(), 2);
         assert_eq!((scored[0].0.score, scored[1].0.score), (10.0, 9.0));
     }

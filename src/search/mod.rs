@@ -774,12 +774,16 @@ impl SearchIndex {
                 )
             })
             .collect();
-        if let Some(learned) = &self.learned {
+        if let Some(learned) = &self.learned
+            && (prefs.features.learned || prefs.features.lines)
+        {
+            // Read once for both signals.
+            let prepared = learned::prepare(self, text);
             if prefs.features.learned {
-                learned.rerank(self, text, &mut scored);
+                learned.rerank(&prepared, &mut scored);
             }
             if prefs.features.lines {
-                learned.rerank_lines(self, text, &mut scored);
+                learned.rerank_lines(&prepared, &mut scored);
             }
         }
         scored.sort_by(|a, b| {
