@@ -527,6 +527,7 @@ impl Assistant {
             known_share: share(outcome.known_weight, outcome.content_weight),
             about_share: share(outcome.about_weight, outcome.content_weight),
             other_subject: outcome.other_subject,
+            nearest_line: outcome.nearest_line,
             results: outcome
                 .hits
                 .iter()
@@ -564,8 +565,18 @@ impl Assistant {
         // A long message tells a story around its request: much of it is no entry's subject,
         // so how much of it the best match covers says little, and the words it knows do.
         let story = outcome.known_words >= STORY_KNOWN_WORDS;
-        if !story && top * coverage < MIN_SUPPORT && top < CONFIDENT_SCORE {
-            return Decision::TooLittleOfTheMessage(top, coverage);
+        // The re-rankers may put first an entry that holds less of the message than one just
+        // behind it ("they want a statement from me about the fight I saw": victim
+        // statements first, being a witness holding all of it second): the support is the
+        // best among the cards shown.
+        let support = outcome
+            .hits
+            .iter()
+            .take(MAX_CARDS)
+            .map(|h| h.score / unit * h.coverage)
+            .fold(top * coverage, f32::max);
+        if !story && support < MIN_SUPPORT && top < CONFIDENT_SCORE {
+            return Decision::TooLittleOfTheMessage(top, support);
         }
         // A short message with words this folder has never seen, whose best match rests on
         // one or two of its words: "order a pizza", "fix a flat tyre". The justice word in it
@@ -714,6 +725,7 @@ enum Decision {
     NothingFound,
     NoKnownWord,
     TooWeak(f32),
+    /// The best score, and the best score times coverage among the cards.
     TooLittleOfTheMessage(f32, f32),
     OtherSubject(f32),
     Elsewhere(f32),
@@ -728,9 +740,10 @@ impl Decision {
             Decision::TooWeak(top) => {
                 format!("fallback: the best score {top:.2} units is under {MIN_SCORE}")
             }
-            Decision::TooLittleOfTheMessage(top, coverage) => format!(
-                "fallback: the best score {top:.2} units times its coverage {coverage:.2} is \
-                 under {MIN_SUPPORT}, and the score under {CONFIDENT_SCORE}"
+            Decision::TooLittleOfTheMessage(top, support) => format!(
+                "fallback: no result's score times its coverage reaches {MIN_SUPPORT} (the \
+                 best, {support:.2}), and the best score {top:.2} units is under \
+                 {CONFIDENT_SCORE}"
             ),
             Decision::OtherSubject(unknown) => format!(
                 "fallback: {:.0}% of the words are unknown to the folder and the best match \
@@ -780,6 +793,9 @@ pub struct SearchExplanation {
     /// The probability that the message is on another subject, by the classifier learned
     /// from `other-subjects.txt` (none without it).
     pub other_subject: Option<f32>,
+    /// How near the message is (cosine, 0 to 1) to the nearest example question, keyword
+    /// line, title or summary of any candidate.
+    pub nearest_line: Option<f32>,
     /// Every ranked result, best first, with its explanation.
     pub results: Vec<ExplainedResult>,
 }

@@ -191,22 +191,24 @@ impl Learned {
     /// Raises each candidate's score by how near the message is to the nearest of the
     /// candidate's own lines, relative to the nearest candidate (which keeps its score).
     /// Candidates only: nothing is added.
-    pub fn rerank_lines(&self, prepared: &str, scored: &mut [(Scored, Parts)]) {
+    /// Returns how near the nearest candidate's line is (a cosine, 0 to 1).
+    pub fn rerank_lines(&self, prepared: &str, scored: &mut [(Scored, Parts)]) -> f32 {
         let w = LINE_WEIGHT;
-        let message = prepared;
+        let message = self.lines.query(prepared);
         let sims: Vec<f32> = scored
             .iter()
-            .map(|(hit, _)| self.lines.nearest(hit.entry, message))
+            .map(|(hit, _)| self.lines.nearest(hit.entry, &message))
             .collect();
         let most = sims.iter().copied().fold(0.0, f32::max);
         if most <= 0.0 {
-            return;
+            return 0.0;
         }
         for ((hit, parts), sim) in scored.iter_mut().zip(sims) {
             let factor = (1.0 + w * sim) / (1.0 + w * most);
             hit.score *= factor;
             parts.lines = factor;
         }
+        most
     }
 }
 
@@ -217,15 +219,32 @@ struct LineMatcher {
     /// Token ids by text.
     ids: std::collections::HashMap<String, u32>,
     idf: Vec<f32>,
-    /// For each entry, its lines: the token ids and the line's norm.
-    by_entry: Vec<Vec<(Vec<u32>, f32)>>,
+    /// For each entry, its lines.
+    by_entry: Vec<EntryLines>,
+}
+
+/// One entry's lines as a small inverted index: its distinct tokens sorted, and for each the
+/// lines holding it (`lines[starts[i]..starts[i + 1]]`), so a message's few tokens find them
+/// with a binary search each; and each line's norm.
+#[derive(Default, Clone)]
+struct EntryLines {
+    tokens: Vec<u32>,
+    starts: Vec<u32>,
+    lines: Vec<u32>,
+    norms: Vec<f32>,
+}
+
+/// A message as [`LineMatcher`] reads it: the tokens the lines know, sorted, and the norm.
+struct Query {
+    tokens: Vec<u32>,
+    norm: f32,
 }
 
 impl LineMatcher {
     fn new<'a>(lines: impl Iterator<Item = (usize, &'a str)>, entries: usize) -> LineMatcher {
         let mut ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         let mut df: Vec<u32> = Vec::new();
-        let mut by_entry: Vec<Vec<(Vec<u32>, f32)>> = vec![Vec::new(); entries];
+        let mut tokenised: Vec<Vec<Vec<u32>>> = vec![Vec::new(); entries];
         let mut n = 0u32;
         for (entry, text) in lines {
             let mut tokens: Vec<u32> = text
@@ -248,29 +267,54 @@ impl LineMatcher {
                 }
                 df[t as usize] += 1;
             }
-            if let Some(list) = by_entry.get_mut(entry) {
-                list.push((tokens, 0.0));
+            if let Some(list) = tokenised.get_mut(entry) {
+                list.push(tokens);
             }
         }
         let idf: Vec<f32> = df
             .iter()
             .map(|&d| (1.0 + (n as f32 - d as f32 + 0.5) / (d as f32 + 0.5)).ln())
             .collect();
-        for list in &mut by_entry {
-            for (tokens, norm) in list.iter_mut() {
-                *norm = tokens
+        let by_entry = tokenised
+            .into_iter()
+            .map(|lines| {
+                let norms = lines
                     .iter()
-                    .map(|&t| idf[t as usize].powi(2))
-                    .sum::<f32>()
-                    .sqrt();
-            }
-        }
+                    .map(|tokens| {
+                        tokens
+                            .iter()
+                            .map(|&t| idf[t as usize].powi(2))
+                            .sum::<f32>()
+                            .sqrt()
+                    })
+                    .collect();
+                let mut postings: Vec<(u32, u32)> = lines
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, tokens)| tokens.iter().map(move |&t| (t, i as u32)))
+                    .collect();
+                postings.sort_unstable();
+                let mut entry = EntryLines {
+                    norms,
+                    ..EntryLines::default()
+                };
+                for (at, &(token, line)) in postings.iter().enumerate() {
+                    if entry.tokens.last() != Some(&token) {
+                        entry.tokens.push(token);
+                        entry.starts.push(at as u32);
+                    }
+                    entry.lines.push(line);
+                }
+                entry.starts.push(postings.len() as u32);
+                entry
+            })
+            .collect();
         LineMatcher { ids, idf, by_entry }
     }
 
-    /// The cosine between the message and the entry's nearest line.
-    fn nearest(&self, entry: usize, message: &str) -> f32 {
-        let mut tokens: Vec<u32> = message
+    /// A prepared message as tokens the lines know.
+    fn query(&self, prepared: &str) -> Query {
+        let mut tokens: Vec<u32> = prepared
             .split(' ')
             .filter_map(|w| self.ids.get(w).copied())
             .collect();
@@ -281,22 +325,32 @@ impl LineMatcher {
             .map(|&t| self.idf[t as usize].powi(2))
             .sum::<f32>()
             .sqrt();
-        if norm <= 0.0 {
-            return 0.0;
-        }
+        Query { tokens, norm }
+    }
+
+    /// The cosine between the message and the entry's nearest line.
+    fn nearest(&self, entry: usize, message: &Query) -> f32 {
         let Some(lines) = self.by_entry.get(entry) else {
             return 0.0;
         };
-        lines
+        if message.norm <= 0.0 || lines.norms.is_empty() {
+            return 0.0;
+        }
+        let mut shared = vec![0.0f32; lines.norms.len()];
+        for &t in &message.tokens {
+            let Ok(at) = lines.tokens.binary_search(&t) else {
+                continue;
+            };
+            let weight = self.idf[t as usize].powi(2);
+            let (from, to) = (lines.starts[at] as usize, lines.starts[at + 1] as usize);
+            for &line in &lines.lines[from..to] {
+                shared[line as usize] += weight;
+            }
+        }
+        shared
             .iter()
-            .map(|(line, line_norm)| {
-                let shared: f32 = line
-                    .iter()
-                    .filter(|t| tokens.binary_search(t).is_ok())
-                    .map(|&t| self.idf[t as usize].powi(2))
-                    .sum();
-                (shared / (norm * line_norm)).min(1.0)
-            })
+            .zip(&lines.norms)
+            .map(|(s, norm)| (s / (message.norm * norm)).min(1.0))
             .fold(0.0, f32::max)
     }
 }
@@ -449,7 +503,7 @@ mod tests {
         // One of the bail entry's own questions, another entry ranked first by the words.
         let example = kb.entries[bail].questions[0].clone();
         let prepared = prepare(&index, &example);
-        let near = learned.lines.nearest(bail, &prepared);
+        let near = learned.lines.nearest(bail, &learned.lines.query(&prepared));
         assert!(
             (near - 1.0).abs() < 1e-4,
             "its own line, word for word: {near}"

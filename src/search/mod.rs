@@ -197,6 +197,9 @@ pub struct SearchOutcome {
     /// The probability, by the classifier learned from `other-subjects.txt`, that the message
     /// is on another subject (`None` with no such file, or with the step off).
     pub other_subject: Option<f32>,
+    /// How near (cosine, 0 to 1) the message is to the nearest own line of any candidate
+    /// (`None` when that step is off or the folder has no classifier).
+    pub nearest_line: Option<f32>,
 }
 
 /// The in-memory index over one knowledge snapshot.
@@ -656,6 +659,7 @@ impl SearchIndex {
                     Some(scope) if prefs.features.scope => Some(scope.other(self, text)),
                     _ => None,
                 },
+                nearest_line: None,
             },
             parts: Vec::new(),
             needs,
@@ -783,7 +787,7 @@ impl SearchIndex {
                 learned.rerank(&prepared, &mut scored);
             }
             if prefs.features.lines {
-                learned.rerank_lines(&prepared, &mut scored);
+                run.outcome.nearest_line = Some(learned.rerank_lines(&prepared, &mut scored));
             }
         }
         scored.sort_by(|a, b| {

@@ -233,6 +233,21 @@ fn ask_json_explain_prints_the_explanation() {
             .starts_with("word search")),
         "{parts:?}"
     );
+    // The nearest-line signal is shown where it moved a score (the nearest keeps its own),
+    // with how near the message came.
+    assert!(
+        results.iter().any(|r| r["explanation"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("lines: how near the message is"))),
+        "{results:?}"
+    );
+    let nearest = explain["nearest_line"].as_f64().unwrap();
+    assert!(nearest > 0.0 && nearest <= 1.0, "{nearest}");
     // Without --explain the object stays as it was.
     let plain = Command::new(env!("CARGO_BIN_EXE_signpost"))
         .env_remove("SIGNPOST_KNOWLEDGE")
