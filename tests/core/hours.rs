@@ -7,6 +7,7 @@ use crate::common::{fixture, shipped, shipped_dir};
 use signpost::hours::{Clock, FixedClock};
 use signpost::knowledge::{self, Contact, Severity};
 use signpost::reply::{Action, Card, Reply};
+use signpost::search::Features;
 use signpost::towns::Town;
 use signpost::{Assistant, LiveKnowledge, Turn};
 use std::process::Command;
@@ -187,7 +188,14 @@ fn the_out_of_hours_homeless_line_is_open_when_the_offices_are_closed() {
 
 #[test]
 fn an_open_line_comes_first_at_night_among_equally_relevant_cards() {
-    let ask = |time: &str, text: &str| at(hours_fixture(), time).answer(&Turn::new(text));
+    // Two lines written to be equally relevant by their words. The nearest-line step would
+    // part them on how rare "worries" is in this five-entry folder, so it is off here: this
+    // is about what is open, not about ranking.
+    let ask = |time: &str, text: &str| {
+        let mut assistant = at(hours_fixture(), time);
+        assistant.set_search_features(Features::without("lines").unwrap());
+        assistant.answer(&Turn::new(text))
+    };
     let day = ask(WEEKDAY_MORNING, "i am in debt");
     // Equally relevant: the two lines score within a fifth of each other, the daytime line
     // a little higher.
