@@ -50,7 +50,7 @@ const OTHER_SUBJECT_MAX_COVERAGE: f32 = 0.8;
 /// Under this probability of another subject, words unknown to the folder do not make a
 /// short message a guess.
 const OTHER_SUBJECT_DOUBT: f32 = 0.1;
-/// A result scoring under this share of the best one is left off as noise.
+/// A result whose words score under this share of the best words' score is left off as noise.
 const RELATIVE_CUT: f32 = 0.3;
 /// A message with at least this many content words the folder knows is a story: its best
 /// match need not cover much of it.
@@ -622,7 +622,6 @@ impl Assistant {
     ) -> (Reply, bool) {
         let outcome = self.index.search(text, prefs, SEARCHED);
         let hits = &outcome.hits;
-        let top = hits.first().map_or(0.0, |h| h.score);
         let pinned: HashSet<&str> = safety
             .map(|s| s.cards.iter().map(|c| c.id.as_str()).collect())
             .unwrap_or_default();
@@ -644,9 +643,13 @@ impl Assistant {
                 .collect();
             return (reply, false);
         }
+        // Noise is judged on the words' evidence: the learned signals re-order the cards but
+        // do not take one away ("how do i visit ma da in hmp dumfries" keeps visits under the
+        // prison's own card).
+        let best_words = hits.iter().map(|h| h.words).fold(0.0, f32::max);
         let shown: Vec<(&Entry, f32)> = hits
             .iter()
-            .filter(|h| h.score >= top * RELATIVE_CUT)
+            .filter(|h| h.words >= best_words * RELATIVE_CUT)
             .map(|h| (&self.kb.entries[h.entry], h.score))
             .collect();
         let room = if safety.is_some() { 2 } else { MAX_CARDS };

@@ -449,6 +449,7 @@ mod tests {
                 entry,
                 score,
                 coverage: 1.0,
+                words: score,
             },
             Parts {
                 doc: None,

@@ -169,6 +169,10 @@ pub struct Scored {
     /// The share of the message's content words the entry holds (0 to 1), each word weighed
     /// by its clause.
     pub coverage: f32,
+    /// The score from the words alone (with the boosts for a name, the audience or stage and
+    /// the coverage), before the learned signals re-ordered the candidates: how much evidence
+    /// the words give, for telling a result from noise.
+    pub words: f32,
 }
 
 /// What the search made of a message, for ranking decisions and the fallback.
@@ -763,6 +767,7 @@ impl SearchIndex {
                         entry,
                         score: score * phrase * preference * coordination,
                         coverage,
+                        words: score * phrase * preference * coordination,
                     },
                     Parts {
                         doc,
