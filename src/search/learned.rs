@@ -1,10 +1,12 @@
 //! A second signal learned from the entries' own example phrasings, like Rasa's response
 //! selector or QnA Maker's ranker: a fastText classifier from an entry's example questions,
-//! keywords, title and summary to the entry, trained when the folder loads.
+//! keywords, title and summary to the entry, trained when the folder loads; and the same
+//! lines kept for a third signal, how near a message is to an entry's nearest line (as FAQ
+//! search compares a question with the questions it knows), which needs no training.
 //!
-//! It only re-ranks the word search's candidates: it never adds an entry the words did not
-//! find, and the safety notice is decided before search and never touched. When it is unsure
-//! (its best guess is weak) it leaves the ranking alone.
+//! Both only re-rank the word search's candidates: neither adds an entry the words did not
+//! find, and the safety notice is decided before search and never touched. When the
+//! classifier is unsure (its best guess is weak) it leaves the ranking alone.
 //!
 //! The classifier is the crate's [`TextClassifier`], trained through the one model cache
 //! ([`crate::learn::cache`]), so a restart on an unchanged folder reads the model instead of
@@ -134,7 +136,7 @@ impl Learned {
         let matcher = LineMatcher::new(
             examples
                 .iter()
-                .map(|(id, t)| (entries.get(*id).copied().unwrap_or(0), t.as_str())),
+                .filter_map(|(id, t)| Some((*entries.get(*id)?, t.as_str()))),
             kb.entries.len(),
         );
         Some(Learned {
@@ -190,8 +192,8 @@ impl Learned {
 
     /// Raises each candidate's score by how near the message is to the nearest of the
     /// candidate's own lines, relative to the nearest candidate (which keeps its score).
-    /// Candidates only: nothing is added.
-    /// Returns how near the nearest candidate's line is (a cosine, 0 to 1).
+    /// Candidates only: nothing is added. Returns how near the nearest candidate's line is (a
+    /// cosine, 0 to 1).
     pub fn rerank_lines(&self, prepared: &str, scored: &mut [(Scored, Parts)]) -> f32 {
         let w = LINE_WEIGHT;
         let message = self.lines.query(prepared);
