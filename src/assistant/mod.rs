@@ -574,7 +574,7 @@ impl Assistant {
             .iter()
             .take(MAX_CARDS)
             .map(|h| h.score / unit * h.coverage)
-            .fold(top * coverage, f32::max);
+            .fold(0.0, f32::max);
         if !story && support < MIN_SUPPORT && top < CONFIDENT_SCORE {
             return Decision::TooLittleOfTheMessage(top, support);
         }

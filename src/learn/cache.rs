@@ -150,13 +150,19 @@ fn cached(
 /// The hash naming the model of these lines and settings.
 fn key(purpose: Use, lines: &[(&str, &str)], settings: &TrainingSettings) -> String {
     let mut hash = hasher(purpose, settings);
+    hash_lines(&mut hash, lines.iter().copied());
+    name(hash)
+}
+
+/// Adds labelled lines to a hash, each label and text marked off so no two lists of lines
+/// hash alike.
+pub fn hash_lines<'a>(hash: &mut Sha256, lines: impl Iterator<Item = (&'a str, &'a str)>) {
     for (label, text) in lines {
         hash.update([0]);
         hash.update(label);
         hash.update([1]);
         hash.update(text);
     }
-    name(hash)
 }
 
 /// A hash begun with what every model's name depends on: the file format, the use and the

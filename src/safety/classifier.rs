@@ -95,12 +95,11 @@ impl CrisisClassifier {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
         hash.update(inputs);
-        for (label, text) in pairs(lines, candidates, reading) {
-            hash.update([0]);
-            hash.update(label);
-            hash.update([1]);
-            hash.update(text);
-        }
+        let would_learn = pairs(lines, candidates, reading);
+        cache::hash_lines(
+            &mut hash,
+            would_learn.iter().map(|(l, t)| (l.as_str(), t.as_str())),
+        );
         let model = cache::train_keyed(Use::Safety, &hash.finalize(), settings, folder, || {
             pairs(lines, &calm(), reading)
         })?;

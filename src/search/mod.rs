@@ -140,9 +140,8 @@ impl Default for Features {
 }
 
 impl Features {
-    /// Every step on, less those named (`clauses`, `second-need`, `learned`, `lines`, `scope`), for
-    /// measuring.
-    /// Unknown names are returned as the error.
+    /// Every step on, less those named (`clauses`, `second-need`, `learned`, `lines`,
+    /// `scope`), for measuring. Unknown names are returned as the error.
     pub fn without(names: &str) -> Result<Features, String> {
         let mut features = Features::default();
         for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {

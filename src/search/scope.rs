@@ -129,10 +129,10 @@ fn spread(i: usize, count: usize, max: usize) -> bool {
 }
 
 /// A text as the model sees it: the search's stems of the words that say what it is about,
-/// less filler words, places and numbers in words. A word the folder does not know is kept as written, never
-/// corrected to a word it knows ("iphone" is what tells another subject); a word the folder
-/// has only in entries' bodies is an everyday word ("actually", "half") that says more of how
-/// a person writes than of the subject, and is left out.
+/// less filler words, places and numbers in words. A word the folder does not know is kept as
+/// written, never corrected to a word it knows ("iphone" is what tells another subject); a
+/// word the folder has only in entries' bodies is an everyday word ("actually", "half") that
+/// says more of how a person writes than of the subject, and is left out.
 fn prepare(index: &SearchIndex, text: &str) -> String {
     Preparer::new(index).prepare(text)
 }
