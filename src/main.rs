@@ -49,7 +49,7 @@ struct TimeArg {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Talk to signpost in the terminal (Ctrl-D to leave).
+    /// Talk to signpost in the terminal (type quit, or Ctrl-D, to leave).
     Chat {
         #[command(flatten)]
         k: KnowledgeArg,
@@ -341,7 +341,7 @@ fn chat(dir: &Path, watch: bool, at: Option<FixedClock>) -> Result<ExitCode> {
     writeln!(stdout, "{}", cli::render::text(&last))?;
     writeln!(
         stdout,
-        "(Type your question and press Enter. Ctrl-D to leave.)"
+        "(Type your question and press Enter. Type quit, or press Ctrl-D, to leave.)"
     )?;
     let mut lines = Lines::new(stdin.lock());
     loop {
@@ -363,6 +363,13 @@ fn chat(dir: &Path, watch: bool, at: Option<FixedClock>) -> Result<ExitCode> {
         let text = line.trim();
         if text.is_empty() {
             continue;
+        }
+        // What people type to leave a terminal program; never a question to the assistant.
+        if ["quit", "exit", "q"]
+            .iter()
+            .any(|word| text.eq_ignore_ascii_case(word))
+        {
+            break;
         }
         let assistant = live.current();
         // A number picks one of the options shown last (numbered as shown); any other number

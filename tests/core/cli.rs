@@ -207,6 +207,23 @@ fn chat_answers_in_the_terminal_and_buttons_work_by_number() {
 }
 
 #[test]
+fn typing_quit_leaves_the_chat_and_nothing_after_it_is_answered() {
+    let mut cmd = signpost();
+    cmd.args(["chat", "--no-watch", "--knowledge"])
+        .arg(shipped_dir());
+    let out = run_with_stdin(cmd, "QUIT\nhow do i visit my dad in prison\n");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Type quit"), "the welcome says how: {text}");
+    assert!(!text.contains("not sure I understood"), "{text}");
+    assert!(!text.contains("HMP Dumfries"), "{text}");
+    assert!(
+        text.trim_end().ends_with("Take care. In danger, call 999."),
+        "{text}"
+    );
+}
+
+#[test]
 fn review_lists_entries_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
     crate::check::copy_dir(&fixture("small"), dir.path());
