@@ -185,15 +185,21 @@ fn a_missing_folder_is_a_clear_error() {
     );
 }
 
-#[test]
-fn chat_answers_in_the_terminal_and_buttons_work_by_number() {
+/// What `signpost chat` on the shipped folder prints for these lines typed in; it must exit
+/// successfully.
+fn chat_with(typed: &str) -> String {
     let mut cmd = signpost();
     cmd.args(["chat", "--no-watch", "--knowledge"])
         .arg(shipped_dir());
-    // Pick the family menu choice by number, then ask, then open the first card's button.
-    let out = run_with_stdin(cmd, "2\nmy partner has gone to prison\n1\n");
+    let out = run_with_stdin(cmd, typed);
     assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn chat_answers_in_the_terminal_and_buttons_work_by_number() {
+    // Pick the family menu choice by number, then ask, then open the first card's button.
+    let text = chat_with("2\nmy partner has gone to prison\n1\n");
     assert!(
         text.contains("I'm not an emergency service") || text.contains("not an emergency service"),
         "{text}"
@@ -208,12 +214,7 @@ fn chat_answers_in_the_terminal_and_buttons_work_by_number() {
 
 #[test]
 fn typing_quit_leaves_the_chat_and_nothing_after_it_is_answered() {
-    let mut cmd = signpost();
-    cmd.args(["chat", "--no-watch", "--knowledge"])
-        .arg(shipped_dir());
-    let out = run_with_stdin(cmd, "QUIT\nhow do i visit my dad in prison\n");
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = chat_with("QUIT\nhow do i visit my dad in prison\n");
     assert!(text.contains("Type quit"), "the welcome says how: {text}");
     assert!(!text.contains("not sure I understood"), "{text}");
     assert!(!text.contains("HMP Dumfries"), "{text}");
